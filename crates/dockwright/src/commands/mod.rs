@@ -1,0 +1,14 @@
+//! One module per command. Each exposes an `Args` struct (clap) and a `run` function that
+//! returns the exit status; errors bubble up as `anyhow::Error` and exit with status 2.
+
+pub mod completions;
+
+use crate::cli::{Cli, Command};
+use crate::exit::Status;
+
+/// Runs the chosen command.
+pub fn run(cli: Cli) -> anyhow::Result<Status> {
+    match cli.command {
+        Command::Completions(args) => completions::run(&args),
+    }
+}
