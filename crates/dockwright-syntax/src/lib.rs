@@ -3,3 +3,4 @@
 //! the input byte for byte.
 
 pub mod expand;
+pub mod scope;

@@ -14,17 +14,17 @@ pub struct ExpandError {
     pub offset: usize,
     /// What went wrong.
     pub kind: ExpandErrorKind,
+    /// Whether another environment could have avoided the error.
+    pub(crate) depends_on_values: bool,
 }
 
 impl ExpandError {
     /// Whether the error comes from the text of the word alone (unterminated quote, bad
-    /// `${...}` syntax) rather than from variable values (`${V:?}` with `V` unset, an invalid
-    /// pattern that came out of an expansion).
+    /// `${...}` syntax), so it happens in every environment, rather than from variable
+    /// values (`${V:?}` with `V` unset, an invalid pattern that came out of an expansion, or
+    /// an unsupported operator on a set variable when unset ones are kept as written).
     pub fn is_syntax_error(&self) -> bool {
-        !matches!(
-            self.kind,
-            ExpandErrorKind::Required { .. } | ExpandErrorKind::InvalidPattern { .. }
-        )
+        !self.depends_on_values
     }
 }
 
@@ -118,6 +118,7 @@ mod tests {
             word: "he${PWD".into(),
             offset: 2,
             kind: ExpandErrorKind::MissingBrace,
+            depends_on_values: false,
         };
         assert_eq!(
             err.to_string(),
@@ -130,6 +131,7 @@ mod tests {
                 name: "FOO".into(),
                 message: "custom error".into(),
             },
+            depends_on_values: true,
         };
         assert_eq!(
             err.to_string(),

@@ -166,6 +166,16 @@ impl Variables {
         self.entries.push((name, value.into()));
     }
 
+    /// Sets `name`, keeping its place when it is already set: how BuildKit updates an image
+    /// config's `Env` list (unlike a build step's environment, see [`set`](Self::set)).
+    pub fn set_in_place(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        let name = name.into();
+        match self.entries.iter_mut().find(|(k, _)| *k == name) {
+            Some(entry) => entry.1 = value.into(),
+            None => self.entries.push((name, value.into())),
+        }
+    }
+
     /// Sets `name` only if it is not set yet.
     pub fn set_default(&mut self, name: impl Into<String>, value: impl Into<String>) {
         let name = name.into();

@@ -126,10 +126,15 @@ impl<'a, E: Environment + ?Sized> WordProcessor<'a, E> {
     }
 
     fn error(&self, offset: usize, kind: ExpandErrorKind) -> ExpandError {
+        let depends_on_values = matches!(
+            kind,
+            ExpandErrorKind::Required { .. } | ExpandErrorKind::InvalidPattern { .. }
+        );
         ExpandError {
             word: self.src.to_string(),
             offset,
             kind,
+            depends_on_values,
         }
     }
 
@@ -416,7 +421,10 @@ impl<'a, E: Environment + ?Sized> WordProcessor<'a, E> {
                     return Ok(format!("${{{name}{op_text}{word}}}"));
                 }
                 let Some(op @ ('-' | '+' | '?' | '#' | '%')) = op else {
-                    return Err(self.error(start, ExpandErrorKind::UnsupportedModifier(op_text)));
+                    let mut err = self.error(start, ExpandErrorKind::UnsupportedModifier(op_text));
+                    // When unset variables are kept as written, `${V:=x}` fails only if V is set.
+                    err.depends_on_values = self.lexer.skip_unset_env;
+                    return Err(err);
                 };
                 let unset_or_null = match &value {
                     None => true,
