@@ -48,4 +48,7 @@ pub enum ColorWhen {
 pub enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
+
+    /// Developer tools: BuildKit's view of a Dockerfile (parser dump, line table, syntax tree).
+    Debug(commands::debug::DebugArgs),
 }

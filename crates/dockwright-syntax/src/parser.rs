@@ -1,0 +1,486 @@
+//! The parse loop: physical lines to directives, trivia and instructions, following
+//! BuildKit's `parser.Parse` line by line (directive rules, continuation lines, comments and
+//! blank lines inside them, heredoc bodies, line numbers).
+
+use std::borrow::Cow;
+
+use crate::command::{self, Arguments, InstructionKind};
+use crate::error::ParseError;
+use crate::gotext;
+use crate::heredoc;
+use crate::span::{LineIndex, OffsetMap, Segment, Span};
+use crate::tree::{
+    BOM, Directive, DirectiveKind, Dockerfile, Heredoc, Instruction, Item, Line, LineKind, Warning,
+};
+
+/// bufio.Scanner's default token limit: BuildKit rejects longer lines.
+const MAX_LINE: usize = 64 * 1024;
+
+/// Parses a Dockerfile. Rejects exactly what BuildKit's parser rejects.
+pub fn parse(source: &str) -> Result<Dockerfile<'_>, ParseError> {
+    parse_bytes(source.as_bytes())
+}
+
+/// Parses a Dockerfile given as bytes (BuildKit accepts invalid UTF-8; text accessors replace
+/// it).
+pub fn parse_bytes(source: &[u8]) -> Result<Dockerfile<'_>, ParseError> {
+    Parser::new(source).run()
+}
+
+/// One physical line: `start..end` with the line ending, `start..content_end` without.
+#[derive(Clone, Copy)]
+struct PhysLine {
+    start: usize,
+    content_end: usize,
+    end: usize,
+}
+
+struct Parser<'a> {
+    src: &'a [u8],
+    pos: usize,
+    line_no: usize,
+    escape: u8,
+    directives_done: bool,
+    seen: [bool; 3],
+    line_index: LineIndex,
+    doc: Dockerfile<'a>,
+}
+
+/// Which escape token starts a continuation at the end of `content`: the offset of the
+/// escape token, if the line continues. Trailing spaces and tabs are allowed; a doubled
+/// escape token is not a continuation (BuildKit's regular expression).
+fn continuation(content: &[u8], escape: u8) -> Option<usize> {
+    let mut e = content.len();
+    while e > 0 && matches!(content[e - 1], b' ' | b'\t') {
+        e -= 1;
+    }
+    if e == 0 || content[e - 1] != escape {
+        return None;
+    }
+    let at = e - 1;
+    if at == 0 || content[at - 1] != escape {
+        Some(at)
+    } else {
+        None
+    }
+}
+
+fn is_directive_space(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0C | b'\r' | b' ')
+}
+
+/// Matches `^([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` (`\s` is `[\t\n\f\r ]`): the name and
+/// value ranges.
+fn match_directive(s: &[u8]) -> Option<((usize, usize), (usize, usize))> {
+    if !s.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let name_end = s
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(s.len());
+    let mut i = name_end;
+    while i < s.len() && is_directive_space(s[i]) {
+        i += 1;
+    }
+    if s.get(i) != Some(&b'=') {
+        return None;
+    }
+    let after = i + 1;
+    let rest = &s[after..];
+    if rest.is_empty() {
+        return None;
+    }
+    let lead = rest.iter().take_while(|&&b| is_directive_space(b)).count();
+    if lead == rest.len() {
+        // Only blanks: the lazy value takes the last one.
+        return Some(((0, name_end), (s.len() - 1, s.len())));
+    }
+    let trail = rest
+        .iter()
+        .rev()
+        .take_while(|&&b| is_directive_space(b))
+        .count();
+    Some(((0, name_end), (after + lead, s.len() - trail)))
+}
+
+impl<'a> Parser<'a> {
+    fn new(src: &'a [u8]) -> Self {
+        let bom = src.starts_with(BOM);
+        let line_index = LineIndex::new(src);
+        Parser {
+            src,
+            pos: if bom { BOM.len() } else { 0 },
+            line_no: 0,
+            escape: b'\\',
+            directives_done: false,
+            seen: [false; 3],
+            line_index: line_index.clone(),
+            doc: Dockerfile {
+                source: src,
+                bom,
+                escape: b'\\',
+                directives: Vec::new(),
+                items: Vec::new(),
+                instructions: Vec::new(),
+                warnings: Vec::new(),
+                line_index,
+            },
+        }
+    }
+
+    fn error(&self, offset: usize, message: impl Into<String>) -> ParseError {
+        let p = self.line_index.position(self.src, offset);
+        ParseError {
+            message: message.into(),
+            offset,
+            line: p.line,
+            column: p.column,
+        }
+    }
+
+    /// The next physical line (BuildKit's scanner), or an error for an over-long line.
+    fn next_line(&mut self) -> Result<Option<PhysLine>, ParseError> {
+        let start = self.pos;
+        if start >= self.src.len() {
+            return Ok(None);
+        }
+        let end =
+            memchr::memchr(b'\n', &self.src[start..]).map_or(self.src.len(), |i| start + i + 1);
+        let mut content_end = end;
+        while content_end > start && matches!(self.src[content_end - 1], b'\n' | b'\r') {
+            content_end -= 1;
+        }
+        let raw_start = if self.line_no == 0 { 0 } else { start };
+        let without_newline = if self.src[end - 1] == b'\n' {
+            end - 1
+        } else {
+            end
+        };
+        if without_newline - raw_start >= MAX_LINE {
+            return Err(self.error(
+                start,
+                format!(
+                    "dockerfile line greater than max allowed size of {}",
+                    MAX_LINE - 1
+                ),
+            ));
+        }
+        self.pos = end;
+        self.line_no += 1;
+        Ok(Some(PhysLine {
+            start,
+            content_end,
+            end,
+        }))
+    }
+
+    /// BuildKit's `DirectiveParser.ParseLine` on a top-level line (already trimmed of
+    /// leading white space).
+    fn directive(
+        &mut self,
+        line: PhysLine,
+        trimmed: usize,
+    ) -> Result<Option<Directive>, ParseError> {
+        if self.directives_done {
+            return Ok(None);
+        }
+        let text = &self.src[trimmed..line.content_end];
+        let Some(after_hash) = text.strip_prefix(b"#") else {
+            self.directives_done = true;
+            return Ok(None);
+        };
+        let ws = gotext::leading_space_len(after_hash);
+        let body_start = trimmed + 1 + ws;
+        let body = &self.src[body_start..line.content_end];
+        let Some(((ns, ne), (vs, ve))) = match_directive(body) else {
+            self.directives_done = true;
+            return Ok(None);
+        };
+        let name = body[ns..ne].to_ascii_lowercase();
+        let (kind, slot) = match name.as_slice() {
+            b"syntax" => (DirectiveKind::Syntax, 0),
+            b"escape" => (DirectiveKind::Escape, 1),
+            b"check" => (DirectiveKind::Check, 2),
+            _ => {
+                self.directives_done = true;
+                return Ok(None);
+            }
+        };
+        if self.seen[slot] {
+            return Err(self.error(
+                body_start,
+                format!(
+                    "only one {} parser directive can be used",
+                    String::from_utf8_lossy(&name)
+                ),
+            ));
+        }
+        self.seen[slot] = true;
+        let value = &body[vs..ve];
+        if kind == DirectiveKind::Escape {
+            match value {
+                b"`" | b"\\" => self.escape = value[0],
+                _ => {
+                    return Err(self.error(
+                        body_start + vs,
+                        format!(
+                            "invalid escape token '{}' does not match ` or \\",
+                            String::from_utf8_lossy(value)
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(Some(Directive {
+            kind,
+            name: Span::new(body_start + ns, body_start + ne),
+            value: Span::new(body_start + vs, body_start + ve),
+            line: Span::new(line.start, line.end),
+        }))
+    }
+
+    fn trivia(line: PhysLine, indent_end: usize, kind: LineKind) -> Line {
+        Line {
+            kind,
+            span: Span::new(line.start, line.end),
+            indent: Span::new(line.start, indent_end),
+            content: Span::new(indent_end, line.content_end),
+            continuation: Span::new(line.content_end, line.content_end),
+            eol: Span::new(line.content_end, line.end),
+        }
+    }
+
+    fn content_line(line: PhysLine, indent_end: usize, cont: Option<usize>) -> Line {
+        let cont_start = cont.unwrap_or(line.content_end);
+        Line {
+            kind: LineKind::Instruction,
+            span: Span::new(line.start, line.end),
+            indent: Span::new(line.start, indent_end),
+            content: Span::new(indent_end, cont_start),
+            continuation: Span::new(cont_start, line.content_end),
+            eol: Span::new(line.content_end, line.end),
+        }
+    }
+
+    fn run(mut self) -> Result<Dockerfile<'a>, ParseError> {
+        while let Some(line) = self.next_line()? {
+            let content = &self.src[line.start..line.content_end];
+            let indent_end = line.start + gotext::leading_space_len(content);
+            if let Some(directive) = self.directive(line, indent_end)? {
+                let index = self.doc.directives.len();
+                self.doc.directives.push(directive);
+                self.doc.items.push(Item::Line(Self::trivia(
+                    line,
+                    indent_end,
+                    LineKind::Directive(index),
+                )));
+                continue;
+            }
+            let trimmed = &self.src[indent_end..line.content_end];
+            if trimmed.first() == Some(&b'#') {
+                self.doc.items.push(Item::Line(Self::trivia(
+                    line,
+                    indent_end,
+                    LineKind::Comment,
+                )));
+                continue;
+            }
+            let cont = continuation(trimmed, self.escape).map(|i| indent_end + i);
+            if cont.is_none() && trimmed.is_empty() {
+                self.doc
+                    .items
+                    .push(Item::Line(Self::trivia(line, indent_end, LineKind::Blank)));
+                continue;
+            }
+            self.instruction(line, indent_end, cont)?;
+        }
+        if self.doc.instructions.is_empty() {
+            let at = self.src.len();
+            return Err(self.error(at, "file with no instructions"));
+        }
+        self.doc.escape = self.escape;
+        Ok(self.doc)
+    }
+
+    fn instruction(
+        &mut self,
+        first: PhysLine,
+        indent_end: usize,
+        first_cont: Option<usize>,
+    ) -> Result<(), ParseError> {
+        let start_line = self.line_no;
+        let mut lines = vec![Self::content_line(first, indent_end, first_cont)];
+        let mut pieces: Vec<(usize, usize)> = Vec::with_capacity(1);
+        pieces.push((indent_end, first_cont.unwrap_or(first.content_end)));
+        let mut continues = first_cont.is_some();
+        let mut empty_lines = Vec::new();
+        while continues {
+            let Some(line) = self.next_line()? else { break };
+            let content = &self.src[line.start..line.content_end];
+            let lead = gotext::leading_space_len(content);
+            if content.get(lead) == Some(&b'#') {
+                lines.push(Self::trivia(line, line.start + lead, LineKind::Comment));
+                continue;
+            }
+            if lead == content.len() {
+                empty_lines.push(Span::new(line.start, line.end));
+                lines.push(Self::trivia(
+                    line,
+                    line.content_end,
+                    LineKind::EmptyContinuation,
+                ));
+                continue;
+            }
+            let cont = continuation(content, self.escape).map(|i| line.start + i);
+            lines.push(Self::content_line(line, line.start, cont));
+            pieces.push((line.start, cont.unwrap_or(line.content_end)));
+            continues = cont.is_some();
+        }
+
+        // The joined text and its map back to the file.
+        let mut segments = Vec::with_capacity(pieces.len());
+        let mut len = 0;
+        for &(a, b) in &pieces {
+            if b > a {
+                segments.push(Segment {
+                    text_offset: len,
+                    file_offset: a,
+                    len: b - a,
+                });
+                len += b - a;
+            }
+        }
+        let text: Cow<'a, [u8]> = match segments.as_slice() {
+            [] => Cow::Borrowed(&[]),
+            [one] => Cow::Borrowed(&self.src[one.file_offset..one.file_offset + one.len]),
+            many => {
+                let mut joined = Vec::with_capacity(len);
+                for s in many {
+                    joined.extend_from_slice(&self.src[s.file_offset..s.file_offset + s.len]);
+                }
+                Cow::Owned(joined)
+            }
+        };
+        let map = OffsetMap::new(segments);
+
+        if !empty_lines.is_empty() {
+            self.doc.warnings.push(Warning {
+                code: "empty-continuation-line",
+                message: format!(
+                    "Empty continuation line found in: {}",
+                    String::from_utf8_lossy(&text)
+                ),
+                spans: empty_lines,
+                buildkit_line: self.line_no,
+            });
+        }
+
+        let mut commands = Vec::with_capacity(1);
+        if let Err(e) = command::parse_commands(&text, 0..text.len(), self.escape, &mut commands) {
+            let at = if text.is_empty() {
+                indent_end
+            } else {
+                map.to_file(e.at.min(text.len().saturating_sub(1)))
+            };
+            return Err(self.error(at, e.message));
+        }
+
+        // Heredocs: RUN/COPY/ADD (also as the trigger of an ONBUILD), not in JSON form.
+        let mut heredocs = Vec::new();
+        let target = match commands.first() {
+            Some(c) if c.kind == InstructionKind::Onbuild && c.arguments == Arguments::Trigger => {
+                commands.get(1)
+            }
+            other => other,
+        };
+        let wants_heredocs = target.is_some_and(|c| c.kind.allows_heredocs() && !c.json)
+            && memchr::memmem::find(&text, b"<<").is_some();
+        if wants_heredocs {
+            let words = heredoc::heredocs_from_line(&text)
+                .map_err(|message| self.error(indent_end, message))?;
+            for word in words {
+                let index = heredocs.len();
+                let body_start = self.pos;
+                let mut terminator = None;
+                while let Some(line) = self.next_line()? {
+                    let mut candidate = &self.src[line.start..line.content_end];
+                    if word.chomp {
+                        let tabs = candidate.iter().take_while(|&&b| b == b'\t').count();
+                        candidate = &candidate[tabs..];
+                    }
+                    if candidate == word.name.as_bytes() {
+                        lines.push(Self::trivia(line, line.start, LineKind::HeredocEnd(index)));
+                        terminator = Some(Span::new(line.start, line.end));
+                        break;
+                    }
+                    lines.push(Self::trivia(line, line.start, LineKind::HeredocBody(index)));
+                }
+                let Some(terminator) = terminator else {
+                    return Err(self.error(indent_end, "unterminated heredoc"));
+                };
+                heredocs.push(Heredoc {
+                    name: word.name,
+                    fd: word.fd,
+                    strip_tabs: word.chomp,
+                    quoted: !word.expand,
+                    word: map.to_file_span(word.start, word.end),
+                    body: Span::new(body_start, terminator.start),
+                    terminator,
+                });
+            }
+        }
+
+        let span = Span::new(first.start, lines.last().map_or(first.end, |l| l.span.end));
+        let mut instruction = Instruction {
+            source: self.src,
+            span,
+            start_line,
+            end_line: self.line_no,
+            lines,
+            text,
+            map,
+            commands,
+            flags: Vec::new(),
+            heredocs,
+        };
+        instruction.build_flags();
+        let index = self.doc.instructions.len();
+        self.doc.instructions.push(instruction);
+        self.doc.items.push(Item::Instruction(index));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn continuation_rules() {
+        assert_eq!(continuation(b"a \\", b'\\'), Some(2));
+        assert_eq!(continuation(b"a \\ \t", b'\\'), Some(2));
+        assert_eq!(continuation(b"\\", b'\\'), Some(0));
+        assert_eq!(continuation(b"a\\\\", b'\\'), None);
+        assert_eq!(continuation(b"a\\\\\\", b'\\'), None);
+        assert_eq!(continuation(b"a `", b'`'), Some(2));
+        assert_eq!(continuation(b"a \\", b'`'), None);
+        assert_eq!(continuation(b"", b'\\'), None);
+    }
+
+    #[test]
+    fn directive_regex() {
+        fn m(s: &str) -> Option<(&str, &str)> {
+            match_directive(s.as_bytes()).map(|((a, b), (c, d))| (&s[a..b], &s[c..d]))
+        }
+        assert_eq!(
+            m("syntax=docker/dockerfile:1"),
+            Some(("syntax", "docker/dockerfile:1"))
+        );
+        assert_eq!(m("escape = ` "), Some(("escape", "`")));
+        assert_eq!(m("escape= "), Some(("escape", " ")));
+        assert_eq!(m("escape="), None);
+        assert_eq!(m("1x=y"), None);
+        assert_eq!(m("key value"), None);
+    }
+}
