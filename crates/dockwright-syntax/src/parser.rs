@@ -456,6 +456,194 @@ impl<'a> Parser<'a> {
 mod tests {
     use super::*;
 
+    fn err(src: &str) -> ParseError {
+        parse(src).unwrap_err()
+    }
+
+    fn lines(src: &str) -> Vec<(usize, usize, String)> {
+        parse(src)
+            .unwrap()
+            .instructions()
+            .iter()
+            .map(|i| (i.start_line(), i.end_line(), i.keyword().text.into_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn rejects_what_buildkit_rejects() {
+        assert_eq!(err("").message, "file with no instructions");
+        assert_eq!(
+            err("# only\n\n   # comments\n").message,
+            "file with no instructions"
+        );
+        let e = err("FROM a\nENV PATH\n");
+        assert_eq!(
+            (e.line, e.column, e.message.as_str()),
+            (2, 5, "ENV must have two arguments")
+        );
+        let e = err("FROM a\nCMD [\"a\", 1]\n");
+        assert_eq!((e.line, e.column), (2, 11));
+        assert!(e.message.contains("comprised of strings only"));
+        let e = err("# escape=x\nFROM a\n");
+        assert_eq!(e.message, "invalid escape token 'x' does not match ` or \\");
+        assert_eq!((e.line, e.column), (1, 10));
+        let e = err("# escape=`\n# escape=\\\nFROM a\n");
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (2, "only one escape parser directive can be used")
+        );
+        assert!(
+            err("# syntax=a\n#syntax=b\nFROM a\n")
+                .message
+                .contains("only one syntax")
+        );
+        assert_eq!(
+            err("FROM a\nRUN <<EOF\nx\n").message,
+            "unterminated heredoc"
+        );
+        assert!(
+            err("LABEL a=b c\n")
+                .message
+                .starts_with("Syntax error - can't find = in \"c\"")
+        );
+    }
+
+    #[test]
+    fn directives_only_count_at_the_top() {
+        let doc =
+            parse("# syntax=docker/dockerfile:1\n#ESCAPE = `\n# check=skip=all\nFROM a\n").unwrap();
+        assert_eq!(doc.directives().len(), 3);
+        assert_eq!(doc.escape_token(), '`');
+        assert_eq!(
+            doc.directive(DirectiveKind::Syntax).as_deref(),
+            Some("docker/dockerfile:1")
+        );
+        let doc = parse("# a comment\n# escape=`\nFROM a\n").unwrap();
+        assert!(doc.directives().is_empty());
+        assert_eq!(doc.escape_token(), '\\');
+        // A blank line ends the directives too, and a repeated one after that is a comment.
+        let doc = parse("# escape=`\n\n# escape=`\nFROM a\n").unwrap();
+        assert_eq!(doc.directives().len(), 1);
+        let doc = parse("# unknown=1\n# escape=`\nFROM a\n").unwrap();
+        assert_eq!(doc.escape_token(), '\\');
+        let doc = parse("\u{feff}  # escape = ` \nFROM a `\n  b\n").unwrap();
+        assert_eq!(doc.escape_token(), '`');
+        assert_eq!(doc.instructions()[0].text(), "FROM a   b");
+    }
+
+    #[test]
+    fn continuation_lines_comments_and_blanks() {
+        let src = "RUN a \\\n# comment\n  \t\n    b \\\n\n  c\nRUN d\n";
+        let doc = parse(src).unwrap();
+        let run = &doc.instructions()[0];
+        assert_eq!(run.text(), "RUN a     b   c");
+        assert_eq!((run.start_line(), run.end_line()), (1, 6));
+        let kinds: Vec<LineKind> = run.lines().iter().map(|l| l.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                LineKind::Instruction,
+                LineKind::Comment,
+                LineKind::EmptyContinuation,
+                LineKind::Instruction,
+                LineKind::EmptyContinuation,
+                LineKind::Instruction
+            ]
+        );
+        let warning = &doc.warnings()[0];
+        assert_eq!(warning.code, "empty-continuation-line");
+        assert_eq!(warning.buildkit_line, 6);
+        assert_eq!(warning.spans, vec![Span::new(18, 22), Span::new(30, 31)]);
+        // Every byte of the joined text maps back to the same byte of the file.
+        for s in run.offset_map().segments() {
+            assert_eq!(
+                &run.text_bytes()[s.text_offset..s.text_offset + s.len],
+                &src.as_bytes()[s.file_offset..s.file_offset + s.len]
+            );
+        }
+        assert_eq!(lines(src)[1], (7, 7, "RUN".to_string()));
+    }
+
+    #[test]
+    fn odd_continuations() {
+        // A doubled escape token does not continue; a lone one on a line does.
+        assert_eq!(lines("RUN a \\\\\nRUN b\n").len(), 2);
+        assert_eq!(lines("\\\nRUN x\n"), [(1, 2, "RUN".to_string())]);
+        // A continuation at end of file just ends the instruction.
+        assert_eq!(
+            lines("FROM a\nRUN b \\"),
+            [(1, 1, "FROM".into()), (2, 2, "RUN".into())]
+        );
+        // Only an escape token: an instruction with an empty keyword, as BuildKit has it.
+        assert_eq!(lines("\\\n"), [(1, 1, String::new())]);
+    }
+
+    #[test]
+    fn heredocs_are_read_after_the_line() {
+        let src = "FROM a\nRUN <<EOF bash\necho hi\nEOF\nCOPY <<-\"A\" <<B /dst\n\tx\n\tA\ny\nB\nRUN [\"<<EOF\"]\n";
+        let doc = parse(src).unwrap();
+        let run = &doc.instructions()[1];
+        assert_eq!((run.start_line(), run.end_line()), (2, 4));
+        let h = &run.heredocs()[0];
+        assert_eq!(
+            (h.name.as_str(), h.strip_tabs, h.quoted),
+            ("EOF", false, false)
+        );
+        assert_eq!(h.body.slice(src.as_bytes()), b"echo hi\n");
+        assert_eq!(h.word.slice(src.as_bytes()), b"<<EOF");
+        assert_eq!(h.terminator.slice(src.as_bytes()), b"EOF\n");
+        let copy = &doc.instructions()[2];
+        assert_eq!((copy.start_line(), copy.end_line()), (5, 9));
+        assert_eq!(copy.heredocs().len(), 2);
+        assert!(copy.heredocs()[0].strip_tabs && copy.heredocs()[0].quoted);
+        assert_eq!(copy.heredoc_content(&copy.heredocs()[0]), "x\n");
+        assert_eq!(copy.heredoc_body(&copy.heredocs()[1]), "y\n");
+        assert!(doc.instructions()[3].heredocs().is_empty());
+        let onbuild = parse("ONBUILD RUN <<X\nhi\nX\n").unwrap();
+        assert_eq!(onbuild.instructions()[0].heredocs()[0].name, "X");
+        assert_eq!(onbuild.instructions()[0].end_line(), 3);
+        // Heredoc bodies are not instructions, even when they look like one.
+        assert_eq!(lines("RUN <<A\nRUN x\nA\n").len(), 1);
+        // USER cannot have heredocs: the next line is an instruction.
+        assert_eq!(lines("USER <<A\nA\n").len(), 2);
+    }
+
+    #[test]
+    fn crlf_bom_and_missing_newline() {
+        let src = "\u{feff}FROM a\r\nRUN b \\\r\n  c\r\nCMD d";
+        let doc = parse(src).unwrap();
+        assert!(doc.has_bom());
+        assert_eq!(doc.instructions()[1].text(), "RUN b   c");
+        assert_eq!(doc.instructions()[2].text(), "CMD d");
+        let line = doc.instructions()[0].lines()[0];
+        assert_eq!(line.eol.slice(src.as_bytes()), b"\r\n");
+        assert_eq!(doc.print(), src.as_bytes());
+        let p = doc.position(doc.instructions()[1].span().start);
+        assert_eq!((p.line, p.column), (2, 1));
+    }
+
+    #[test]
+    fn long_lines_are_rejected_like_buildkit() {
+        let ok = format!("FROM a\nLABEL a={}\n", "x".repeat(MAX_LINE - 9));
+        assert!(parse(&ok).is_ok());
+        let long = format!("FROM a\nLABEL a={}\n", "x".repeat(MAX_LINE));
+        assert_eq!(
+            parse(&long).unwrap_err().message,
+            "dockerfile line greater than max allowed size of 65535"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_is_accepted() {
+        let src = b"FROM a\nRUN echo \xff\xfe\n";
+        let doc = parse_bytes(src).unwrap();
+        assert_eq!(doc.print(), src);
+        assert_eq!(
+            crate::buildkit_dump(&doc),
+            "(from \"a\")\n(run \"echo \\xff\\xfe\")\n"
+        );
+    }
+
     #[test]
     fn continuation_rules() {
         assert_eq!(continuation(b"a \\", b'\\'), Some(2));

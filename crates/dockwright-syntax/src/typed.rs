@@ -709,3 +709,156 @@ impl crate::tree::Instruction<'_> {
         self.command().flag_value(name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mount::MountType;
+    use crate::parse;
+
+    #[test]
+    fn from_with_platform_and_alias() {
+        let src = "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM scratch\nfrom a b\n";
+        let doc = parse(src).unwrap();
+        let from = doc.instructions()[0].as_from().unwrap();
+        assert_eq!(from.image.as_ref().unwrap().text, "golang:1.22");
+        assert_eq!(from.alias.as_ref().unwrap().text, "build");
+        assert_eq!(from.platform.as_ref().unwrap().text, "$BUILDPLATFORM");
+        assert_eq!(
+            from.platform.unwrap().span.slice(src.as_bytes()),
+            b"--platform=$BUILDPLATFORM"
+        );
+        assert!(from.well_formed);
+        let image = from.image.unwrap();
+        assert_eq!(image.span.slice(src.as_bytes()), b"golang:1.22");
+        assert!(doc.instructions()[1].as_from().unwrap().alias.is_none());
+        assert!(!doc.instructions()[2].as_from().unwrap().well_formed);
+        assert!(doc.instructions()[0].as_run().is_none());
+    }
+
+    #[test]
+    fn run_script_maps_back_to_the_file() {
+        let src = "RUN --mount=type=cache,target=/root/.cache \\\n    --network=none \\\n  apt-get update \\\n  # note\n  && apt-get install -y curl\n";
+        let doc = parse(src).unwrap();
+        let run = doc.instructions()[0].as_run().unwrap();
+        assert_eq!(run.mounts.len(), 1);
+        let mount = run.mounts[0].mount.as_ref().unwrap();
+        assert_eq!(mount.kind, MountType::Cache);
+        assert_eq!(mount.target.as_deref(), Some("/root/.cache"));
+        assert_eq!(run.network.unwrap().text, "none");
+        let CommandForm::Shell(script) = run.form else {
+            panic!("shell form")
+        };
+        assert_eq!(script.text, "apt-get update   && apt-get install -y curl");
+        let at = script.text.find("&&").unwrap();
+        let file = script.map.to_file(at);
+        assert_eq!(&src[file..file + 2], "&&");
+        for s in script.map.segments() {
+            assert_eq!(
+                &script.text.as_bytes()[s.text_offset..s.text_offset + s.len],
+                &src.as_bytes()[s.file_offset..s.file_offset + s.len]
+            );
+        }
+        assert_eq!(script.span.slice(src.as_bytes()).first(), Some(&b'a'));
+    }
+
+    #[test]
+    fn exec_form_decodes_json() {
+        let src = "CMD [\"echo\", \"a\\tb\"]\nENTRYPOINT echo hi\nSHELL [\"/bin/bash\", \"-c\"]\n";
+        let doc = parse(src).unwrap();
+        let CommandForm::Exec(args) = doc.instructions()[0].as_cmd().unwrap() else {
+            panic!()
+        };
+        assert_eq!(args[1].text, "a\tb");
+        assert_eq!(args[1].span.slice(src.as_bytes()), b"\"a\\tb\"");
+        assert!(!doc.instructions()[1].as_entrypoint().unwrap().is_exec());
+        assert_eq!(
+            doc.instructions()[2].as_shell().unwrap()[0].text,
+            "/bin/bash"
+        );
+    }
+
+    #[test]
+    fn copy_sources_destination_and_flags() {
+        let src = "COPY --from=build --chown=app:app --link a b /dst/\nADD --checksum=sha256:x https://x/y /z\nCOPY <<EOF /etc/conf\nhello\nEOF\nCOPY [\"a b\", \"/c\"]\n";
+        let doc = parse(src).unwrap();
+        let copy = doc.instructions()[0].as_copy().unwrap();
+        assert_eq!(copy.from.unwrap().text, "build");
+        assert_eq!(copy.chown.unwrap().text, "app:app");
+        assert!(copy.link && !copy.is_add);
+        assert_eq!(copy.sources.len(), 2);
+        assert_eq!(copy.destination.unwrap().text, "/dst/");
+        let add = doc.instructions()[1].as_copy().unwrap();
+        assert!(add.is_add);
+        assert_eq!(add.checksum.unwrap().text, "sha256:x");
+        let heredoc = doc.instructions()[2].as_copy().unwrap();
+        assert!(matches!(
+            heredoc.sources[0],
+            CopySource::Heredoc { index: 0, .. }
+        ));
+        let json = doc.instructions()[3].as_copy().unwrap();
+        assert!(json.json);
+        assert!(matches!(&json.sources[0], CopySource::Path(w) if w.text == "a b"));
+    }
+
+    #[test]
+    fn env_label_arg_forms() {
+        let src =
+            "ENV PATH /usr/bin:$PATH\nENV A=1 B=\"two words\"\nLABEL version=1\nARG V=1.0 W\n";
+        let doc = parse(src).unwrap();
+        let legacy = doc.instructions()[0].as_env().unwrap();
+        assert!(legacy[0].legacy);
+        assert_eq!(
+            (&*legacy[0].key.text, &*legacy[0].value.text),
+            ("PATH", "/usr/bin:$PATH")
+        );
+        let env = doc.instructions()[1].as_env().unwrap();
+        assert!(!env[1].legacy);
+        assert_eq!(env[1].value.text, "\"two words\"");
+        assert_eq!(
+            doc.instructions()[2].as_label().unwrap()[0].key.text,
+            "version"
+        );
+        let args = doc.instructions()[3].as_arg().unwrap();
+        assert_eq!(args[0].name.text, "V");
+        assert_eq!(args[0].default.as_ref().unwrap().text, "1.0");
+        assert!(args[1].default.is_none());
+    }
+
+    #[test]
+    fn expose_healthcheck_and_values() {
+        let src = "EXPOSE 80 443/udp 8000-8010 $PORT\nHEALTHCHECK --interval=5s --retries=3 CMD curl -f http://x/ || exit 1\nHEALTHCHECK NONE\nUSER app:app\nONBUILD COPY . /app\n";
+        let doc = parse(src).unwrap();
+        let ports = doc.instructions()[0].as_expose().unwrap();
+        assert_eq!(
+            (ports[0].start, ports[0].protocol.as_str()),
+            (Some(80), "tcp")
+        );
+        assert_eq!(ports[1].protocol, "udp");
+        assert_eq!((ports[2].start, ports[2].end), (Some(8000), Some(8010)));
+        assert_eq!(ports[3].start, None);
+        let hc = doc.instructions()[1].as_healthcheck().unwrap();
+        assert_eq!(hc.interval.unwrap().text, "5s");
+        assert_eq!(hc.retries.unwrap().text, "3");
+        let Some(CommandForm::Shell(script)) = hc.command else {
+            panic!()
+        };
+        assert_eq!(script.text, "curl -f http://x/ || exit 1");
+        let none = doc.instructions()[2].as_healthcheck().unwrap();
+        assert_eq!(none.kind.unwrap().text, "NONE");
+        assert!(none.command.is_none());
+        assert_eq!(doc.instructions()[3].as_value().unwrap().text, "app:app");
+        let trigger = doc.instructions()[4].trigger().unwrap();
+        assert_eq!(trigger.kind(), InstructionKind::Copy);
+        assert_eq!(trigger.as_copy().unwrap().destination.unwrap().text, "/app");
+    }
+
+    #[test]
+    fn flags_span_continuations() {
+        let src = "RUN --mount=type=bind,\\\ntarget=/x echo\n";
+        let doc = parse(src).unwrap();
+        let flag = &doc.instructions()[0].flags()[0];
+        assert_eq!(flag.value().unwrap(), "type=bind,target=/x");
+        assert_eq!(flag.span(), Span::new(4, 33));
+    }
+}
