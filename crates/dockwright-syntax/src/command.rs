@@ -151,22 +151,23 @@ pub(crate) struct Pair {
     pub equals: Option<usize>,
 }
 
-/// An instruction's arguments, shaped as BuildKit's parser shapes them (all ranges are in the
-/// joined text).
+/// An instruction's arguments, shaped as BuildKit's parser shapes them. Ranges are in the
+/// joined text; lists (words, JSON elements, pairs) are recomputed on demand so that parsing
+/// allocates nothing for them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Arguments {
     /// No argument node at all.
     None,
-    /// A JSON array of strings (exec form): the string tokens, quotes included.
-    Json(Vec<Range<usize>>),
+    /// A JSON array of strings (exec form), already validated.
+    Json(Range<usize>),
     /// One verbatim argument (shell form, or USER/WORKDIR/...).
     Text(Range<usize>),
     /// Words split on white space (FROM, EXPOSE, and ADD/COPY/VOLUME without JSON).
-    Words(Vec<Range<usize>>),
+    Words(Range<usize>),
     /// ARG words (quote-aware split, quotes kept).
-    Names(Vec<Range<usize>>),
-    /// ENV/LABEL pairs.
-    Pairs { legacy: bool, pairs: Vec<Pair> },
+    Names(Range<usize>),
+    /// ENV/LABEL pairs, already validated.
+    Pairs { legacy: bool, range: Range<usize> },
     /// HEALTHCHECK: its type word and then a CMD-like argument.
     Healthcheck {
         kind: Range<usize>,
@@ -176,6 +177,55 @@ pub(crate) enum Arguments {
     Trigger,
     /// An unknown instruction: BuildKit keeps one empty argument.
     Ignored,
+}
+
+impl Arguments {
+    pub(crate) fn is_trigger(&self) -> bool {
+        matches!(self, Arguments::Trigger)
+    }
+}
+
+/// The string elements of a validated JSON array in `text[range]`.
+pub(crate) fn json_items(text: &[u8], range: &Range<usize>) -> Vec<Range<usize>> {
+    match json::parse_array(&text[range.clone()]) {
+        JsonArray::Strings(items) => items
+            .into_iter()
+            .map(|(a, b)| range.start + a..range.start + b)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The ENV/LABEL pairs of `text[range]` (validated at parse time).
+pub(crate) fn pairs(text: &[u8], range: &Range<usize>, legacy: bool, escape: u8) -> Vec<Pair> {
+    if legacy {
+        let rest = &text[range.clone()];
+        let Some(i) = rest.iter().position(|&c| gotext::is_split_space(c)) else {
+            return Vec::new();
+        };
+        let mut j = i;
+        while j < rest.len() && gotext::is_split_space(rest[j]) {
+            j += 1;
+        }
+        return vec![Pair {
+            key: range.start..range.start + i,
+            value: range.start + j..range.end,
+            equals: None,
+        }];
+    }
+    let mut out = Vec::new();
+    scan_words(text, range.clone(), escape, |word| {
+        if let Some(eq) = memchr::memchr(b'=', &text[word.clone()]) {
+            let eq = word.start + eq;
+            out.push(Pair {
+                key: word.start..eq,
+                value: eq + 1..word.end,
+                equals: Some(eq),
+            });
+        }
+        true
+    });
+    out
 }
 
 /// A parsed command: keyword, flags and arguments of one instruction (or of an ONBUILD
@@ -202,24 +252,23 @@ pub(crate) struct CommandError {
 pub(crate) const NOT_STRING_ARRAY: &str =
     "when using JSON array syntax, arrays must be comprised of strings only";
 
-/// Parses the command in `text[range]` (BuildKit's `newNodeFromLine`), appending it and, for
-/// ONBUILD, its trigger chain to `out`.
+/// Parses the command in `text[range]` (BuildKit's `newNodeFromLine`): the command and, for
+/// ONBUILD, its chain of triggers (outermost first). Iterative, so deep chains cannot
+/// overflow the stack.
 pub(crate) fn parse_commands(
     text: &[u8],
     range: Range<usize>,
     escape: u8,
-    out: &mut Vec<Command>,
-) -> Result<(), CommandError> {
-    let mut range = range;
-    loop {
-        let command = parse_command(text, range, escape)?;
-        let next = (command.arguments == Arguments::Trigger).then(|| command.args.clone());
-        out.push(command);
-        match next {
-            Some(rest) => range = rest,
-            None => return Ok(()),
-        }
+) -> Result<(Command, Vec<Command>), CommandError> {
+    let first = parse_command(text, range, escape)?;
+    let mut triggers = Vec::new();
+    let mut next = first.arguments.is_trigger().then(|| first.args.clone());
+    while let Some(rest) = next {
+        let command = parse_command(text, rest, escape)?;
+        next = command.arguments.is_trigger().then(|| command.args.clone());
+        triggers.push(command);
     }
+    Ok((first, triggers))
 }
 
 fn parse_command(text: &[u8], range: Range<usize>, escape: u8) -> Result<Command, CommandError> {
@@ -367,21 +416,36 @@ fn parse_arguments(
     use InstructionKind as K;
     let empty = args.is_empty();
     Ok(match kind {
-        K::Add | K::Copy | K::Volume => match maybe_json(text, args.clone())? {
-            Some(items) => (Arguments::Json(items), true),
-            None => (split_words(text, args), false),
-        },
-        K::Arg => {
-            let words = parse_words(text, args, escape);
-            if words.is_empty() {
+        K::Add | K::Copy | K::Volume => {
+            if maybe_json(text, args.clone())? {
+                (Arguments::Json(args), true)
+            } else if empty {
                 (Arguments::None, false)
             } else {
-                (Arguments::Names(words), false)
+                (Arguments::Words(args), false)
+            }
+        }
+        K::Arg => {
+            let mut any = false;
+            scan_words(text, args.clone(), escape, |_| {
+                any = true;
+                false
+            });
+            if any {
+                (Arguments::Names(args), false)
+            } else {
+                (Arguments::None, false)
             }
         }
         K::Cmd | K::Entrypoint | K::Run | K::Shell => maybe_json_or_text(text, args)?,
         K::Env | K::Label => (parse_name_val(kind, text, args, escape)?, false),
-        K::Expose | K::From => (split_words(text, args), false),
+        K::Expose | K::From => {
+            if empty {
+                (Arguments::None, false)
+            } else {
+                (Arguments::Words(args), false)
+            }
+        }
         K::Healthcheck => parse_healthcheck(text, args)?,
         K::Maintainer | K::Stopsignal | K::User | K::Workdir => {
             if empty {
@@ -401,24 +465,19 @@ fn parse_arguments(
     })
 }
 
-/// `parseJSON`: Some(items) for a JSON array of strings, None to fall back, or the
-/// non-string error.
-fn maybe_json(text: &[u8], args: Range<usize>) -> Result<Option<Vec<Range<usize>>>, CommandError> {
+/// `parseJSON`: whether the text is a JSON array of strings (else BuildKit falls back), or
+/// the non-string error.
+fn maybe_json(text: &[u8], args: Range<usize>) -> Result<bool, CommandError> {
     if text.get(args.start) != Some(&b'[') {
-        return Ok(None);
+        return Ok(false);
     }
-    match json::parse_array(&text[args.clone()]) {
-        JsonArray::Strings(items) => Ok(Some(
-            items
-                .into_iter()
-                .map(|(a, b)| args.start + a..args.start + b)
-                .collect(),
-        )),
+    match json::classify_array(&text[args.clone()]) {
+        JsonArray::Strings(_) => Ok(true),
         JsonArray::NonString(at) => Err(CommandError {
             message: NOT_STRING_ARRAY.to_string(),
             at: args.start + at,
         }),
-        JsonArray::NotJson => Ok(None),
+        JsonArray::NotJson => Ok(false),
     }
 }
 
@@ -427,16 +486,17 @@ fn maybe_json_or_text(text: &[u8], args: Range<usize>) -> Result<(Arguments, boo
     if args.is_empty() {
         return Ok((Arguments::None, false));
     }
-    Ok(match maybe_json(text, args.clone())? {
-        Some(items) => (Arguments::Json(items), true),
-        None => (Arguments::Text(args), false),
+    Ok(if maybe_json(text, args.clone())? {
+        (Arguments::Json(args), true)
+    } else {
+        (Arguments::Text(args), false)
     })
 }
 
 /// `parseStringsWhitespaceDelimited`: split on runs of `[\t\v\f\r ]`.
-fn split_words(text: &[u8], args: Range<usize>) -> Arguments {
+pub(crate) fn split_words(text: &[u8], args: &Range<usize>) -> Vec<Range<usize>> {
     if args.is_empty() {
-        return Arguments::None;
+        return Vec::new();
     }
     let mut words = Vec::new();
     let mut start = args.start;
@@ -453,12 +513,27 @@ fn split_words(text: &[u8], args: Range<usize>) -> Arguments {
         }
     }
     words.push(start..args.end);
-    Arguments::Words(words)
+    words
 }
 
 /// BuildKit's `parseWords`: split on unquoted white space, quotes and escapes kept. A
 /// trailing escape token at the very end is dropped.
 pub(crate) fn parse_words(text: &[u8], args: Range<usize>, escape: u8) -> Vec<Range<usize>> {
+    let mut words = Vec::new();
+    scan_words(text, args, escape, |w| {
+        words.push(w);
+        true
+    });
+    words
+}
+
+/// [`parse_words`] without allocating: calls `f` on each word until it returns false.
+pub(crate) fn scan_words(
+    text: &[u8],
+    args: Range<usize>,
+    escape: u8,
+    mut f: impl FnMut(Range<usize>) -> bool,
+) {
     #[derive(PartialEq)]
     enum Phase {
         Spaces,
@@ -466,7 +541,6 @@ pub(crate) fn parse_words(text: &[u8], args: Range<usize>, escape: u8) -> Vec<Ra
         Quote,
     }
     let end = args.end;
-    let mut words = Vec::new();
     let mut phase = Phase::Spaces;
     let mut quote = 0u8;
     let mut start = args.start;
@@ -498,15 +572,15 @@ pub(crate) fn parse_words(text: &[u8], args: Range<usize>, escape: u8) -> Vec<Ra
         }
         if pos == end {
             if kept_end > start {
-                words.push(start..kept_end);
+                f(start..kept_end);
             }
             break;
         }
         if phase == Phase::Word {
             if gotext::is_space(ch) {
                 phase = Phase::Spaces;
-                if kept_end > start {
-                    words.push(start..kept_end);
+                if kept_end > start && !f(start..kept_end) {
+                    return;
                 }
                 pos += width;
                 continue;
@@ -549,64 +623,67 @@ pub(crate) fn parse_words(text: &[u8], args: Range<usize>, escape: u8) -> Vec<Ra
         pos += width;
         kept_end = pos;
     }
-    words
 }
 
-/// `parseNameVal` for ENV and LABEL.
+/// `parseNameVal` for ENV and LABEL: validates, and records which form is used.
 fn parse_name_val(
     kind: InstructionKind,
     text: &[u8],
     args: Range<usize>,
     escape: u8,
 ) -> Result<Arguments, CommandError> {
-    let words = parse_words(text, args.clone(), escape);
-    let Some(first) = words.first() else {
+    let mut first: Option<Range<usize>> = None;
+    let mut missing_equals: Option<Range<usize>> = None;
+    scan_words(text, args.clone(), escape, |word| {
+        let has_equals = memchr::memchr(b'=', &text[word.clone()]).is_some();
+        match &first {
+            None => {
+                first = Some(word.clone());
+                if !has_equals {
+                    // Legacy form: the other words do not matter.
+                    return false;
+                }
+            }
+            Some(_) if !has_equals => {
+                missing_equals = Some(word);
+                return false;
+            }
+            Some(_) => {}
+        }
+        true
+    });
+    let Some(first) = first else {
         return Ok(Arguments::None);
     };
-    if memchr::memchr(b'=', &text[first.clone()]).is_none() {
+    if memchr::memchr(b'=', &text[first]).is_none() {
         // Legacy `KEY value`: split once on `[\t\v\f\r ]+`.
-        let rest = &text[args.clone()];
-        let Some(i) = rest.iter().position(|&c| gotext::is_split_space(c)) else {
+        if !text[args.clone()]
+            .iter()
+            .any(|&c| gotext::is_split_space(c))
+        {
             return Err(CommandError {
                 message: format!("{} must have two arguments", kind.as_str()),
                 at: args.start,
             });
-        };
-        let mut j = i;
-        while j < rest.len() && gotext::is_split_space(rest[j]) {
-            j += 1;
         }
         return Ok(Arguments::Pairs {
             legacy: true,
-            pairs: vec![Pair {
-                key: args.start..args.start + i,
-                value: args.start + j..args.end,
-                equals: None,
-            }],
+            range: args,
         });
     }
-    let mut pairs = Vec::with_capacity(words.len());
-    for word in words {
-        let Some(eq) = memchr::memchr(b'=', &text[word.clone()]) else {
-            let mut quoted = String::new();
-            gotext::quote_str_into(&mut quoted, &gotext::lossy_runes(&text[word.clone()]));
-            return Err(CommandError {
-                message: format!(
-                    "Syntax error - can't find = in {quoted}. Must be of the form: name=value"
-                ),
-                at: word.start,
-            });
-        };
-        let eq = word.start + eq;
-        pairs.push(Pair {
-            key: word.start..eq,
-            value: eq + 1..word.end,
-            equals: Some(eq),
+    if let Some(word) = missing_equals {
+        let mut quoted = String::new();
+        gotext::quote_str_into(&mut quoted, &gotext::lossy_runes(&text[word.clone()]));
+        return Err(CommandError {
+            message: format!(
+                "Syntax error - can't find = in {quoted}. Must be of the form: name=value"
+            ),
+            at: word.start,
         });
     }
     Ok(Arguments::Pairs {
         legacy: false,
-        pairs,
+        range: args,
     })
 }
 
@@ -639,9 +716,9 @@ mod tests {
     use super::*;
 
     fn parse(line: &str) -> Vec<Command> {
-        let mut out = Vec::new();
-        parse_commands(line.as_bytes(), 0..line.len(), b'\\', &mut out).unwrap();
-        out
+        let (first, mut rest) = parse_commands(line.as_bytes(), 0..line.len(), b'\\').unwrap();
+        rest.insert(0, first);
+        rest
     }
 
     fn slice(line: &str, r: &Range<usize>) -> String {
@@ -691,10 +768,9 @@ mod tests {
 
     #[test]
     fn env_errors() {
-        let mut out = Vec::new();
-        let err = parse_commands(b"ENV PATH", 0..8, b'\\', &mut out).unwrap_err();
+        let err = parse_commands(b"ENV PATH", 0..8, b'\\').unwrap_err();
         assert_eq!(err.message, "ENV must have two arguments");
-        let err = parse_commands(b"ENV a=b c", 0..9, b'\\', &mut out).unwrap_err();
+        let err = parse_commands(b"ENV a=b c", 0..9, b'\\').unwrap_err();
         assert!(err.message.contains("can't find = in \"c\""));
     }
 }

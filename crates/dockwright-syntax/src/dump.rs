@@ -1,7 +1,7 @@
 //! BuildKit's AST dump (`Node.Dump`, the format of its parser test `result` files) and the
 //! per-instruction line table.
 
-use crate::command::{Arguments, Command};
+use crate::command::{self, Arguments, Command};
 use crate::gotext;
 use crate::json;
 use crate::tree::{Dockerfile, Instruction};
@@ -76,10 +76,10 @@ fn dump_one(instruction: &Instruction<'_>, command: &Command, index: usize, out:
         }
         out.push(']');
     }
-    dump_arguments(text, &command.arguments, out);
+    dump_arguments(text, &command.arguments, instruction.escape, out);
 }
 
-fn dump_arguments(text: &[u8], arguments: &Arguments, out: &mut String) {
+fn dump_arguments(text: &[u8], arguments: &Arguments, escape: u8, out: &mut String) {
     let raw = |out: &mut String, r: &std::ops::Range<usize>| {
         out.push(' ');
         gotext::quote_into(out, &text[r.clone()]);
@@ -90,17 +90,21 @@ fn dump_arguments(text: &[u8], arguments: &Arguments, out: &mut String) {
     };
     match arguments {
         Arguments::None | Arguments::Trigger => {}
-        Arguments::Json(items) => {
-            for r in items {
+        Arguments::Json(range) => {
+            for r in command::json_items(text, range) {
                 out.push(' ');
-                gotext::quote_str_into(out, &json::decode_string(&text[r.clone()]));
+                gotext::quote_str_into(out, &json::decode_string(&text[r]));
             }
         }
         Arguments::Text(r) => raw(out, r),
-        Arguments::Words(words) => words.iter().for_each(|r| raw(out, r)),
-        Arguments::Names(words) => words.iter().for_each(|r| runes(out, r)),
-        Arguments::Pairs { legacy, pairs } => {
-            for pair in pairs {
+        Arguments::Words(range) => command::split_words(text, range)
+            .iter()
+            .for_each(|r| raw(out, r)),
+        Arguments::Names(range) => command::parse_words(text, range.clone(), escape)
+            .iter()
+            .for_each(|r| runes(out, r)),
+        Arguments::Pairs { legacy, range } => {
+            for pair in command::pairs(text, range, *legacy, escape) {
                 if *legacy {
                     raw(out, &pair.key);
                     raw(out, &pair.value);
@@ -114,7 +118,7 @@ fn dump_arguments(text: &[u8], arguments: &Arguments, out: &mut String) {
         }
         Arguments::Healthcheck { kind, command } => {
             raw(out, kind);
-            dump_arguments(text, command, out);
+            dump_arguments(text, command, escape, out);
         }
         Arguments::Ignored => out.push_str(" \"\""),
     }

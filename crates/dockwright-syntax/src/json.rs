@@ -22,10 +22,20 @@ pub(crate) enum JsonArray {
 
 /// Classifies `text`, which BuildKit has already trimmed of surrounding white space.
 pub(crate) fn parse_array(text: &[u8]) -> JsonArray {
+    scan(text, true)
+}
+
+/// Like [`parse_array`], but `Strings` holds no ranges (no allocation).
+pub(crate) fn classify_array(text: &[u8]) -> JsonArray {
+    scan(text, false)
+}
+
+fn scan(text: &[u8], collect: bool) -> JsonArray {
     let mut scanner = Scanner {
         s: text,
         i: 0,
         overflow: false,
+        collect,
     };
     match scanner.array() {
         Some(result) if !scanner.overflow => result,
@@ -44,6 +54,8 @@ struct Scanner<'s> {
     i: usize,
     /// A number too large for a float64: Go records an error and `Unmarshal` fails.
     overflow: bool,
+    /// Whether to record the string ranges.
+    collect: bool,
 }
 
 impl Scanner<'_> {
@@ -63,22 +75,22 @@ impl Scanner<'_> {
             return None;
         }
         self.i += 1;
-        let mut stack = vec![Container::Array];
+        // Containers nested inside the outermost array (which is implied, so a plain array of
+        // strings allocates nothing).
+        let mut stack: Vec<Container> = Vec::new();
         let mut strings = Vec::new();
         let mut first_non_string: Option<usize> = None;
         // Whether the next token may close the innermost container (just after `[` or `{`).
         let mut just_opened = true;
         loop {
             self.skip_ws();
-            let top = *stack.last()?;
-            // Expecting a value, or a key in an object, unless the container closes.
+            let top = stack.last().copied().unwrap_or(Container::Array);
             if just_opened {
                 just_opened = false;
                 let close = if top == Container::Array { b']' } else { b'}' };
                 if self.peek() == Some(close) {
                     self.i += 1;
-                    stack.pop();
-                    if self.after_value(&mut stack)? {
+                    if stack.pop().is_none() || self.after_value(&mut stack)? {
                         break;
                     }
                     continue;
@@ -97,12 +109,12 @@ impl Scanner<'_> {
                 self.i += 1;
                 self.skip_ws();
             }
-            let at_top = stack.len() == 1 && top == Container::Array;
+            let at_top = stack.is_empty();
             let start = self.i;
             match self.peek()? {
                 b'"' => {
                     self.string()?;
-                    if at_top {
+                    if at_top && self.collect {
                         strings.push((start, self.i));
                     }
                 }
@@ -110,7 +122,7 @@ impl Scanner<'_> {
                     if at_top && first_non_string.is_none() {
                         first_non_string = Some(start);
                     }
-                    if stack.len() + 1 > MAX_DEPTH {
+                    if stack.len() + 2 > MAX_DEPTH {
                         return None;
                     }
                     self.i += 1;
@@ -159,9 +171,7 @@ impl Scanner<'_> {
     /// array has closed.
     fn after_value(&mut self, stack: &mut Vec<Container>) -> Option<bool> {
         loop {
-            let Some(&top) = stack.last() else {
-                return Some(true);
-            };
+            let top = stack.last().copied().unwrap_or(Container::Array);
             self.skip_ws();
             let close = if top == Container::Array { b']' } else { b'}' };
             match self.peek()? {
@@ -171,7 +181,9 @@ impl Scanner<'_> {
                 }
                 c if c == close => {
                     self.i += 1;
-                    stack.pop();
+                    if stack.pop().is_none() {
+                        return Some(true);
+                    }
                 }
                 _ => return None,
             }

@@ -8,7 +8,7 @@ use crate::command::{self, Arguments, InstructionKind};
 use crate::error::ParseError;
 use crate::gotext;
 use crate::heredoc;
-use crate::span::{LineIndex, OffsetMap, Segment, Span};
+use crate::span::{LineIndex, OffsetMap, Segment, Small, Span};
 use crate::tree::{
     BOM, Directive, DirectiveKind, Dockerfile, Heredoc, Instruction, Item, Line, LineKind, Warning,
 };
@@ -42,7 +42,6 @@ struct Parser<'a> {
     escape: u8,
     directives_done: bool,
     seen: [bool; 3],
-    line_index: LineIndex,
     doc: Dockerfile<'a>,
 }
 
@@ -108,6 +107,8 @@ impl<'a> Parser<'a> {
     fn new(src: &'a [u8]) -> Self {
         let bom = src.starts_with(BOM);
         let line_index = LineIndex::new(src);
+        // Most lines are instructions or trivia items; sizing up front avoids regrowth.
+        let lines = line_index.line_count();
         Parser {
             src,
             pos: if bom { BOM.len() } else { 0 },
@@ -115,14 +116,13 @@ impl<'a> Parser<'a> {
             escape: b'\\',
             directives_done: false,
             seen: [false; 3],
-            line_index: line_index.clone(),
             doc: Dockerfile {
                 source: src,
                 bom,
                 escape: b'\\',
                 directives: Vec::new(),
-                items: Vec::new(),
-                instructions: Vec::new(),
+                items: Vec::with_capacity(lines),
+                instructions: Vec::with_capacity(lines / 2 + 1),
                 warnings: Vec::new(),
                 line_index,
             },
@@ -130,7 +130,7 @@ impl<'a> Parser<'a> {
     }
 
     fn error(&self, offset: usize, message: impl Into<String>) -> ParseError {
-        let p = self.line_index.position(self.src, offset);
+        let p = self.doc.line_index.position(self.src, offset);
         ParseError {
             message: message.into(),
             offset,
@@ -310,9 +310,23 @@ impl<'a> Parser<'a> {
         first_cont: Option<usize>,
     ) -> Result<(), ParseError> {
         let start_line = self.line_no;
-        let mut lines = vec![Self::content_line(first, indent_end, first_cont)];
-        let mut pieces: Vec<(usize, usize)> = Vec::with_capacity(1);
-        pieces.push((indent_end, first_cont.unwrap_or(first.content_end)));
+        let mut lines = Small::One(Self::content_line(first, indent_end, first_cont));
+        // The joined text's map back to the file, built piece by piece.
+        let mut map = OffsetMap::default();
+        let mut len = 0;
+        let mut piece = |map: &mut OffsetMap, a: usize, b: usize| {
+            map.push(Segment {
+                text_offset: len,
+                file_offset: a,
+                len: b - a,
+            });
+            len += b - a;
+        };
+        piece(
+            &mut map,
+            indent_end,
+            first_cont.unwrap_or(first.content_end),
+        );
         let mut continues = first_cont.is_some();
         let mut empty_lines = Vec::new();
         while continues {
@@ -334,35 +348,20 @@ impl<'a> Parser<'a> {
             }
             let cont = continuation(content, self.escape).map(|i| line.start + i);
             lines.push(Self::content_line(line, line.start, cont));
-            pieces.push((line.start, cont.unwrap_or(line.content_end)));
+            piece(&mut map, line.start, cont.unwrap_or(line.content_end));
             continues = cont.is_some();
         }
-
-        // The joined text and its map back to the file.
-        let mut segments = Vec::with_capacity(pieces.len());
-        let mut len = 0;
-        for &(a, b) in &pieces {
-            if b > a {
-                segments.push(Segment {
-                    text_offset: len,
-                    file_offset: a,
-                    len: b - a,
-                });
-                len += b - a;
-            }
-        }
-        let text: Cow<'a, [u8]> = match segments.as_slice() {
+        let text: Cow<'a, [u8]> = match map.segments() {
             [] => Cow::Borrowed(&[]),
             [one] => Cow::Borrowed(&self.src[one.file_offset..one.file_offset + one.len]),
             many => {
-                let mut joined = Vec::with_capacity(len);
+                let mut joined = Vec::with_capacity(map.text_len());
                 for s in many {
                     joined.extend_from_slice(&self.src[s.file_offset..s.file_offset + s.len]);
                 }
                 Cow::Owned(joined)
             }
         };
-        let map = OffsetMap::new(segments);
 
         if !empty_lines.is_empty() {
             self.doc.warnings.push(Warning {
@@ -376,26 +375,29 @@ impl<'a> Parser<'a> {
             });
         }
 
-        let mut commands = Vec::with_capacity(1);
-        if let Err(e) = command::parse_commands(&text, 0..text.len(), self.escape, &mut commands) {
-            let at = if text.is_empty() {
-                indent_end
-            } else {
-                map.to_file(e.at.min(text.len().saturating_sub(1)))
-            };
-            return Err(self.error(at, e.message));
-        }
+        let (command, triggers) = match command::parse_commands(&text, 0..text.len(), self.escape) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                let at = if text.is_empty() {
+                    indent_end
+                } else {
+                    map.to_file(e.at.min(text.len().saturating_sub(1)))
+                };
+                return Err(self.error(at, e.message));
+            }
+        };
 
         // Heredocs: RUN/COPY/ADD (also as the trigger of an ONBUILD), not in JSON form.
         let mut heredocs = Vec::new();
-        let target = match commands.first() {
-            Some(c) if c.kind == InstructionKind::Onbuild && c.arguments == Arguments::Trigger => {
-                commands.get(1)
-            }
-            other => other,
+        let target = if command.kind == InstructionKind::Onbuild
+            && command.arguments == Arguments::Trigger
+        {
+            triggers.first()
+        } else {
+            Some(&command)
         };
         let wants_heredocs = target.is_some_and(|c| c.kind.allows_heredocs() && !c.json)
-            && memchr::memmem::find(&text, b"<<").is_some();
+            && memchr::memchr_iter(b'<', &text).any(|i| text.get(i + 1) == Some(&b'<'));
         if wants_heredocs {
             let words = heredoc::heredocs_from_line(&text)
                 .map_err(|message| self.error(indent_end, message))?;
@@ -440,8 +442,11 @@ impl<'a> Parser<'a> {
             lines,
             text,
             map,
-            commands,
+            escape: self.escape,
+            command,
+            triggers,
             flags: Vec::new(),
+            trigger_flags: Vec::new(),
             heredocs,
         };
         instruction.build_flags();

@@ -114,31 +114,85 @@ pub struct Segment {
     pub len: usize,
 }
 
+/// Zero, one (stored inline, the common case of a one-line instruction) or many items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Small<T> {
+    /// One item, no allocation.
+    One(T),
+    /// Any number of items.
+    Many(Vec<T>),
+}
+
+impl<T> Default for Small<T> {
+    fn default() -> Self {
+        Small::Many(Vec::new())
+    }
+}
+
+impl<T> Small<T> {
+    pub(crate) fn push(&mut self, item: T) {
+        match self {
+            Small::Many(v) if v.is_empty() => *self = Small::One(item),
+            Small::Many(v) => v.push(item),
+            Small::One(_) => {
+                if let Small::One(first) = std::mem::take(self) {
+                    *self = Small::Many(vec![first, item]);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[T] {
+        match self {
+            Small::One(item) => std::slice::from_ref(item),
+            Small::Many(v) => v,
+        }
+    }
+
+    pub(crate) fn last(&self) -> Option<&T> {
+        self.as_slice().last()
+    }
+}
+
 /// Maps offsets of a joined (continuation-free) text back to file offsets. Segments are
 /// sorted by `text_offset`, do not overlap and are never empty; together they cover every
 /// byte of the text.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OffsetMap {
-    segments: Vec<Segment>,
+    segments: Small<Segment>,
+}
+
+impl Serialize for OffsetMap {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.segments())
+    }
 }
 
 impl OffsetMap {
     /// A map from segments sorted by `text_offset`; empty segments are dropped.
     pub fn new(segments: Vec<Segment>) -> Self {
-        let mut segments = segments;
-        segments.retain(|s| s.len > 0);
-        OffsetMap { segments }
+        let mut map = OffsetMap::default();
+        for s in segments {
+            map.push(s);
+        }
+        map
+    }
+
+    /// Appends a segment (dropped if empty); it must follow the previous ones.
+    pub(crate) fn push(&mut self, segment: Segment) {
+        if segment.len > 0 {
+            self.segments.push(segment);
+        }
     }
 
     /// The segments, sorted by text offset.
     pub fn segments(&self) -> &[Segment] {
-        &self.segments
+        self.segments.as_slice()
     }
 
     /// The segments as `(text_offset, file_offset, len)` triples.
     pub fn triples(&self) -> Vec<(usize, usize, usize)> {
-        self.segments
+        self.segments()
             .iter()
             .map(|s| (s.text_offset, s.file_offset, s.len))
             .collect()
@@ -152,13 +206,12 @@ impl OffsetMap {
     /// File offset of text offset `offset`. An offset at the very end of the text maps to
     /// just past the last mapped byte.
     pub fn to_file(&self, offset: usize) -> usize {
-        let idx = self
-            .segments
-            .partition_point(|s| s.text_offset + s.len <= offset);
-        match self.segments.get(idx) {
+        let segments = self.segments();
+        let idx = segments.partition_point(|s| s.text_offset + s.len <= offset);
+        match segments.get(idx) {
             Some(s) if offset >= s.text_offset => s.file_offset + (offset - s.text_offset),
             Some(s) => s.file_offset,
-            None => self.segments.last().map_or(0, |s| s.file_offset + s.len),
+            None => segments.last().map_or(0, |s| s.file_offset + s.len),
         }
     }
 
@@ -177,8 +230,8 @@ impl OffsetMap {
     /// The part of this map that covers text range `start..end`, rebased so that `start`
     /// becomes offset 0.
     pub fn slice(&self, start: usize, end: usize) -> OffsetMap {
-        let mut out = Vec::new();
-        for s in &self.segments {
+        let mut out = OffsetMap::default();
+        for s in self.segments() {
             let a = s.text_offset.max(start);
             let b = (s.text_offset + s.len).min(end);
             if a < b {
@@ -189,7 +242,7 @@ impl OffsetMap {
                 });
             }
         }
-        OffsetMap { segments: out }
+        out
     }
 }
 

@@ -8,8 +8,8 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use crate::command::{Arguments, Command, FlagWord, InstructionKind};
-use crate::span::{LineIndex, OffsetMap, Position, Span};
+use crate::command::{Command, FlagWord, InstructionKind};
+use crate::span::{LineIndex, OffsetMap, Position, Small, Span};
 
 /// The UTF-8 byte-order mark BuildKit strips from the first line.
 pub const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -179,13 +179,17 @@ pub struct Instruction<'a> {
     pub(crate) span: Span,
     pub(crate) start_line: usize,
     pub(crate) end_line: usize,
-    pub(crate) lines: Vec<Line>,
+    pub(crate) lines: Small<Line>,
     pub(crate) text: Cow<'a, [u8]>,
     pub(crate) map: OffsetMap,
-    /// `[0]` is this instruction; each further command is the ONBUILD trigger of the one
-    /// before it.
-    pub(crate) commands: Vec<Command>,
-    pub(crate) flags: Vec<Vec<Flag<'a>>>,
+    pub(crate) escape: u8,
+    /// The instruction's own command.
+    pub(crate) command: Command,
+    /// ONBUILD triggers: each is the trigger of the command before it.
+    pub(crate) triggers: Vec<Command>,
+    /// Flags of `command`, then of each trigger.
+    pub(crate) flags: Vec<Flag<'a>>,
+    pub(crate) trigger_flags: Vec<Vec<Flag<'a>>>,
     pub(crate) heredocs: Vec<Heredoc>,
 }
 
@@ -308,7 +312,7 @@ impl<'a> Instruction<'a> {
 
     /// Every physical line of the instruction, heredoc bodies included.
     pub fn lines(&self) -> &[Line] {
-        &self.lines
+        self.lines.as_slice()
     }
 
     /// The instruction in the file: its first line's indent through the end of its last
@@ -386,7 +390,7 @@ impl<'a> Instruction<'a> {
 
     /// The flags (see [`CommandRef::flags`]).
     pub fn flags(&self) -> &[Flag<'a>] {
-        self.flags.first().map_or(&[][..], Vec::as_slice)
+        &self.flags
     }
 
     /// The first flag with this name (see [`CommandRef::flag`]).
@@ -415,11 +419,17 @@ impl<'a> Instruction<'a> {
     }
 
     pub(crate) fn command_at(&self, index: usize) -> Option<&Command> {
-        self.commands.get(index)
+        match index {
+            0 => Some(&self.command),
+            i => self.triggers.get(i - 1),
+        }
     }
 
     pub(crate) fn flag_words(&self, index: usize) -> &[Flag<'a>] {
-        self.flags.get(index).map_or(&[][..], Vec::as_slice)
+        match index {
+            0 => &self.flags,
+            i => self.trigger_flags.get(i - 1).map_or(&[][..], Vec::as_slice),
+        }
     }
 
     /// File span of a range of the joined text.
@@ -427,34 +437,31 @@ impl<'a> Instruction<'a> {
         self.map.to_file_span(range.start, range.end)
     }
 
+    fn make_flags(&self, command: &Command) -> Vec<Flag<'a>> {
+        let mut flags = Vec::with_capacity(command.flags.len());
+        for FlagWord { raw, processed } in &command.flags {
+            let span = self.map.to_file_span(raw.start, raw.end);
+            let word: Cow<'a, [u8]> = match processed {
+                Some(bytes) => Cow::Owned(bytes.to_vec()),
+                None => {
+                    let in_file = span.slice(self.source);
+                    if in_file.len() == raw.len() {
+                        Cow::Borrowed(in_file)
+                    } else {
+                        Cow::Owned(self.text[raw.clone()].to_vec())
+                    }
+                }
+            };
+            flags.push(Flag { word, span });
+        }
+        flags
+    }
+
     /// Builds the flag values of every command (done once, at parse time).
     pub(crate) fn build_flags(&mut self) {
-        let mut all = Vec::with_capacity(self.commands.len());
-        for command in &self.commands {
-            let mut flags = Vec::with_capacity(command.flags.len());
-            for FlagWord { raw, processed } in &command.flags {
-                let span = self.map.to_file_span(raw.start, raw.end);
-                let word: Cow<'a, [u8]> = match processed {
-                    Some(bytes) => Cow::Owned(bytes.to_vec()),
-                    None => {
-                        let in_file = span.slice(self.source);
-                        if in_file.len() == raw.len() {
-                            Cow::Borrowed(in_file)
-                        } else {
-                            Cow::Owned(self.text[raw.clone()].to_vec())
-                        }
-                    }
-                };
-                flags.push(Flag { word, span });
-            }
-            all.push(flags);
+        self.flags = self.make_flags(&self.command);
+        if !self.triggers.is_empty() {
+            self.trigger_flags = self.triggers.iter().map(|c| self.make_flags(c)).collect();
         }
-        self.flags = all;
-    }
-}
-
-impl Arguments {
-    pub(crate) fn is_trigger(&self) -> bool {
-        matches!(self, Arguments::Trigger)
     }
 }

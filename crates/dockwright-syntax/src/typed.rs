@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::command::{Arguments, Command, InstructionKind};
+use crate::command::{self, Arguments, Command, InstructionKind};
 use crate::heredoc;
 use crate::json;
 use crate::mount::{Mount, MountError, parse_mount};
@@ -204,7 +204,7 @@ impl<'i, 'a> CommandRef<'i, 'a> {
         // Every CommandRef is made with a valid index; fall back to the top command.
         match self.instruction.command_at(self.index) {
             Some(c) => c,
-            None => &self.instruction.commands[0],
+            None => &self.instruction.command,
         }
     }
 
@@ -307,13 +307,12 @@ impl<'i, 'a> CommandRef<'i, 'a> {
     fn push_arguments(&self, arguments: &Arguments, out: &mut Vec<Word<'i>>) {
         match arguments {
             Arguments::None | Arguments::Trigger => {}
-            Arguments::Json(items) => out.extend(items.iter().map(|r| self.json_word(r))),
+            Arguments::Json(r) => out.extend(self.json_items(r)),
             Arguments::Text(r) => out.push(self.word(r)),
-            Arguments::Words(words) | Arguments::Names(words) => {
-                out.extend(words.iter().map(|r| self.word(r)));
-            }
-            Arguments::Pairs { pairs, .. } => {
-                for pair in pairs {
+            Arguments::Words(r) => out.extend(self.split_words(r)),
+            Arguments::Names(r) => out.extend(self.names(r)),
+            Arguments::Pairs { legacy, range } => {
+                for pair in self.pairs(range, *legacy) {
                     out.push(self.word(&pair.key));
                     out.push(self.word(&pair.value));
                     out.push(match pair.equals {
@@ -338,11 +337,43 @@ impl<'i, 'a> CommandRef<'i, 'a> {
         }
     }
 
+    fn json_items(&self, range: &Range<usize>) -> Vec<Word<'i>> {
+        command::json_items(&self.instruction.text, range)
+            .iter()
+            .map(|r| self.json_word(r))
+            .collect()
+    }
+
+    fn split_words(&self, range: &Range<usize>) -> Vec<Word<'i>> {
+        command::split_words(&self.instruction.text, range)
+            .iter()
+            .map(|r| self.word(r))
+            .collect()
+    }
+
+    fn names(&self, range: &Range<usize>) -> Vec<Word<'i>> {
+        command::parse_words(
+            &self.instruction.text,
+            range.clone(),
+            self.instruction.escape,
+        )
+        .iter()
+        .map(|r| self.word(r))
+        .collect()
+    }
+
+    fn pairs(&self, range: &Range<usize>, legacy: bool) -> Vec<command::Pair> {
+        command::pairs(
+            &self.instruction.text,
+            range,
+            legacy,
+            self.instruction.escape,
+        )
+    }
+
     fn command_form(&self, arguments: &Arguments, args: &Range<usize>) -> CommandForm<'i> {
         match arguments {
-            Arguments::Json(items) => {
-                CommandForm::Exec(items.iter().map(|r| self.json_word(r)).collect())
-            }
+            Arguments::Json(r) => CommandForm::Exec(self.json_items(r)),
             Arguments::Text(r) => CommandForm::Shell(self.script(r)),
             _ => CommandForm::Shell(self.script(&(args.end..args.end))),
         }
@@ -361,10 +392,9 @@ impl<'i, 'a> CommandRef<'i, 'a> {
     /// The words of the arguments: JSON elements or white-space separated words.
     fn list(&self) -> Vec<Word<'i>> {
         match &self.cmd().arguments {
-            Arguments::Json(items) => items.iter().map(|r| self.json_word(r)).collect(),
-            Arguments::Words(words) | Arguments::Names(words) => {
-                words.iter().map(|r| self.word(r)).collect()
-            }
+            Arguments::Json(r) => self.json_items(r),
+            Arguments::Words(r) => self.split_words(r),
+            Arguments::Names(r) => self.names(r),
             Arguments::Text(r) => vec![self.word(r)],
             _ => Vec::new(),
         }
@@ -459,7 +489,7 @@ impl<'i, 'a> CommandRef<'i, 'a> {
     /// `SHELL`: the JSON array (empty when not written as one).
     pub fn as_shell(&self) -> Option<Vec<Word<'i>>> {
         (self.kind() == InstructionKind::Shell).then(|| match &self.cmd().arguments {
-            Arguments::Json(items) => items.iter().map(|r| self.json_word(r)).collect(),
+            Arguments::Json(r) => self.json_items(r),
             _ => Vec::new(),
         })
     }
@@ -522,7 +552,8 @@ impl<'i, 'a> CommandRef<'i, 'a> {
             return None;
         }
         Some(match &self.cmd().arguments {
-            Arguments::Pairs { legacy, pairs } => pairs
+            Arguments::Pairs { legacy, range } => self
+                .pairs(range, *legacy)
                 .iter()
                 .map(|p| KeyValue {
                     key: self.word(&p.key),
@@ -553,10 +584,11 @@ impl<'i, 'a> CommandRef<'i, 'a> {
         if self.kind() != InstructionKind::Arg {
             return None;
         }
-        let Arguments::Names(words) = &self.cmd().arguments else {
+        let Arguments::Names(range) = &self.cmd().arguments else {
             return Some(Vec::new());
         };
         let text: &[u8] = &self.instruction.text;
+        let words = command::parse_words(text, range.clone(), self.instruction.escape);
         Some(
             words
                 .iter()

@@ -2,6 +2,9 @@
 //! dump exactly as the `result` files, negative cases must be rejected, and the line test
 //! must give BuildKit's line ranges. Skipped with a note when the shared data is absent.
 
+// Tests may unwrap (helpers outside #[test] functions included).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 fn buildkit_dir() -> Option<PathBuf> {

@@ -3,6 +3,9 @@
 //! and on each instruction's keyword and line range, for at least 99.5% of the files.
 //! Skipped with a note when the shared data is not next to the workspace.
 
+// Tests may unwrap (helpers outside #[test] functions included).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 
 /// `../shared` next to the workspace, or `$DOCKWRIGHT_SHARED` when set (for worktrees that

@@ -2,6 +2,9 @@
 //! exercise the tricky parts: directives, continuations with comments and blank lines,
 //! heredocs, ONBUILD, CRLF and a byte-order mark.
 
+// Tests may unwrap (helpers outside #[test] functions included).
+#![allow(clippy::unwrap_used)]
+
 fn tree(source: &str) -> serde_json::Value {
     let doc = dockwright_syntax::parse(source).unwrap();
     assert_eq!(doc.print(), source.as_bytes());
