@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-../shared/corpus/dev/files}
-repeat=${REPEAT:-5}
+repeat=${REPEAT:-10}
 [ -d "$dir" ] || { echo "no such directory: $dir" >&2; exit 2; }
 
 venv=$(mktemp -d /tmp/dw-bench-parse.XXXXXX)

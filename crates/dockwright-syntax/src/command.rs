@@ -83,14 +83,34 @@ impl InstructionKind {
     /// The kind named by a keyword as written, in any letter case.
     pub fn from_keyword(keyword: &[u8]) -> Self {
         // Fast path: ASCII keywords (every real one) need no Unicode case mapping.
-        if keyword.len() <= 11 && keyword.is_ascii() {
+        if keyword.is_ascii() {
+            if keyword.len() > 11 {
+                return Self::Unknown;
+            }
             let mut lower = [0u8; 11];
             for (d, s) in lower.iter_mut().zip(keyword) {
                 *d = s.to_ascii_lowercase();
             }
-            return match std::str::from_utf8(&lower[..keyword.len()]) {
-                Ok(text) => Self::from_lowercase(text),
-                Err(_) => Self::Unknown,
+            return match &lower[..keyword.len()] {
+                b"from" => Self::From,
+                b"run" => Self::Run,
+                b"cmd" => Self::Cmd,
+                b"label" => Self::Label,
+                b"maintainer" => Self::Maintainer,
+                b"expose" => Self::Expose,
+                b"env" => Self::Env,
+                b"add" => Self::Add,
+                b"copy" => Self::Copy,
+                b"entrypoint" => Self::Entrypoint,
+                b"volume" => Self::Volume,
+                b"user" => Self::User,
+                b"workdir" => Self::Workdir,
+                b"arg" => Self::Arg,
+                b"onbuild" => Self::Onbuild,
+                b"stopsignal" => Self::Stopsignal,
+                b"healthcheck" => Self::Healthcheck,
+                b"shell" => Self::Shell,
+                _ => Self::Unknown,
             };
         }
         Self::from_lowercase(&gotext::to_lower(keyword))

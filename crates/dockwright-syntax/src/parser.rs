@@ -106,9 +106,8 @@ fn match_directive(s: &[u8]) -> Option<((usize, usize), (usize, usize))> {
 impl<'a> Parser<'a> {
     fn new(src: &'a [u8]) -> Self {
         let bom = src.starts_with(BOM);
-        let line_index = LineIndex::new(src);
         // Most lines are instructions or trivia items; sizing up front avoids regrowth.
-        let lines = line_index.line_count();
+        let lines = memchr::memchr_iter(b'\n', src).count() + 1;
         Parser {
             src,
             pos: if bom { BOM.len() } else { 0 },
@@ -124,13 +123,13 @@ impl<'a> Parser<'a> {
                 items: Vec::with_capacity(lines),
                 instructions: Vec::with_capacity(lines / 2 + 1),
                 warnings: Vec::new(),
-                line_index,
+                line_index: std::sync::OnceLock::new(),
             },
         }
     }
 
     fn error(&self, offset: usize, message: impl Into<String>) -> ParseError {
-        let p = self.doc.line_index.position(self.src, offset);
+        let p = LineIndex::new(self.src).position(self.src, offset);
         ParseError {
             message: message.into(),
             offset,

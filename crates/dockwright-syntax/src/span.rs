@@ -136,7 +136,10 @@ impl<T> Small<T> {
             Small::Many(v) => v.push(item),
             Small::One(_) => {
                 if let Small::One(first) = std::mem::take(self) {
-                    *self = Small::Many(vec![first, item]);
+                    let mut many = Vec::with_capacity(8);
+                    many.push(first);
+                    many.push(item);
+                    *self = Small::Many(many);
                 }
             }
         }

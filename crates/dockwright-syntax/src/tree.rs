@@ -24,7 +24,8 @@ pub struct Dockerfile<'a> {
     pub(crate) items: Vec<Item>,
     pub(crate) instructions: Vec<Instruction<'a>>,
     pub(crate) warnings: Vec<Warning>,
-    pub(crate) line_index: LineIndex,
+    /// Built on first use: parsing alone does not need it.
+    pub(crate) line_index: std::sync::OnceLock<LineIndex>,
 }
 
 /// One top-level element of a Dockerfile, in file order.
@@ -247,12 +248,12 @@ impl<'a> Dockerfile<'a> {
 
     /// The line index of the source.
     pub fn line_index(&self) -> &LineIndex {
-        &self.line_index
+        self.line_index.get_or_init(|| LineIndex::new(self.source))
     }
 
     /// 1-based line and column of a byte offset.
     pub fn position(&self, offset: usize) -> Position {
-        self.line_index.position(self.source, offset)
+        self.line_index().position(self.source, offset)
     }
 
     /// The text of a span (invalid UTF-8 replaced).
