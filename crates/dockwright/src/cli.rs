@@ -48,6 +48,8 @@ pub enum ColorWhen {
 pub enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
-    /// Look inside dockwright's readers (word expansion), for checks against BuildKit.
+
+    /// Developer tools: BuildKit's view of a Dockerfile (parser dump, line table, syntax tree,
+    /// word expansion, .dockerignore matching), for checks against BuildKit and bug reports.
     Debug(commands::debug::DebugArgs),
 }

@@ -1,7 +1,9 @@
-//! `dockwright debug ...`: looks inside dockwright's readers, for checking them against
-//! BuildKit's reference behaviour (the conformance suites call these) and for bug reports.
+//! `dockwright debug ...`: the internals (parser, word expansion, ignore matching) exposed for
+//! checking them against BuildKit's own reference data (the conformance suites call these) and
+//! for bug reports.
 
 pub mod expand;
+pub mod parse;
 
 use clap::{Args, Subcommand};
 
@@ -15,12 +17,16 @@ pub struct DebugArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum DebugCommand {
+    /// Parse Dockerfiles as BuildKit does: print its AST dump, the instruction line table, or
+    /// the full syntax tree as JSON.
+    Parse(parse::ParseArgs),
     /// Expand a word the way BuildKit's Dockerfile shell lexer does; prints JSON.
     Expand(expand::ExpandArgs),
 }
 
 pub fn run(args: &DebugArgs) -> anyhow::Result<Status> {
     match &args.command {
+        DebugCommand::Parse(args) => parse::run(args),
         DebugCommand::Expand(args) => expand::run(args),
     }
 }
