@@ -444,27 +444,24 @@ impl Word {
     /// may stand for any number of words.
     #[must_use]
     pub fn is_single_expansion(&self) -> bool {
-        match self.expansions.as_slice() {
-            [only] => {
-                let unquoted_raw = self.raw.trim_matches('"');
-                only.span.len() == unquoted_raw.len()
-            }
-            _ => false,
-        }
+        !self.text.is_empty()
+            && self
+                .expansions
+                .iter()
+                .any(|e| e.text_range == (0, self.text.len()))
     }
 
     /// The span of `text[range]` in the script (for pointing at part of a word, such as the
     /// version in `curl=7.88`).
     #[must_use]
     pub fn text_span(&self, start: usize, end: usize) -> Span {
-        let map = crate::span::OffsetMap::from_segments(self.text_map.clone());
         if self.text_map.is_empty() {
             return self.span;
         }
-        let s = map.map_span(Span::new(start, end));
+        let r = crate::span::range_through(&self.text_map, Span::new(start, end));
         Span::new(
-            s.start.clamp(self.span.start, self.span.end),
-            s.end.clamp(self.span.start, self.span.end),
+            r.start.clamp(self.span.start, self.span.end),
+            r.end.clamp(self.span.start, self.span.end),
         )
     }
 }
@@ -477,6 +474,10 @@ pub struct Expansion {
     /// What it is.
     #[serde(flatten)]
     pub kind: ExpansionKind,
+    /// Where its text lies in the word's `text` (for a nested expansion such as the
+    /// `$(cmd)` in `${X:-$(cmd)}`, the range of the enclosing one).
+    #[serde(skip)]
+    pub(crate) text_range: (usize, usize),
 }
 
 /// The kinds of expansion.

@@ -1367,10 +1367,12 @@ impl<'a> Parser<'a> {
             end += 1;
         }
         // `~user` only when the user part is a plain name; `~+`/`~-` too.
+        let text_start = w.text.len();
         w.push_source(&self.src[start..end], start);
         w.expansions.push(Expansion {
             span: Span::new(start, end),
             kind: ExpansionKind::Tilde,
+            text_range: (text_start, w.text.len()),
         });
         self.pos = end;
     }
@@ -1513,10 +1515,12 @@ impl<'a> Parser<'a> {
     }
 
     fn push_expansion(&mut self, w: &mut WordBuilder, start: usize, kind: ExpansionKind) {
+        let text_start = w.text.len();
         w.push_source(&self.src[start..self.pos], start);
         w.expansions.push(Expansion {
             span: Span::new(start, self.pos),
             kind,
+            text_range: (text_start, w.text.len()),
         });
     }
 
@@ -1631,7 +1635,12 @@ impl<'a> Parser<'a> {
             );
         }
         self.push_expansion(w, start, ExpansionKind::Parameter { name });
-        w.expansions.extend(nested.expansions);
+        let range = w.expansions.last().map_or((0, 0), |e| e.text_range);
+        w.expansions
+            .extend(nested.expansions.into_iter().map(|mut e| {
+                e.text_range = range;
+                e
+            }));
         self.leave();
     }
 
@@ -1877,7 +1886,17 @@ fn split_word_at(word: &Word, raw_offset: usize) -> Word {
         raw: word.raw.get(raw_offset..).unwrap_or_default().to_string(),
         glob: word.glob && text.contains(['*', '?', '[']),
         quoted: word.quoted,
-        expansions: word.expansions.clone(),
+        expansions: word
+            .expansions
+            .iter()
+            .map(|e| Expansion {
+                text_range: (
+                    e.text_range.0.saturating_sub(text_offset),
+                    e.text_range.1.saturating_sub(text_offset),
+                ),
+                ..e.clone()
+            })
+            .collect(),
         text,
         text_map,
     }

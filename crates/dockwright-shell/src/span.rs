@@ -146,20 +146,7 @@ impl OffsetMap {
     /// The file offset of the script byte at `text_offset`.
     #[must_use]
     pub fn file_offset(&self, text_offset: usize) -> usize {
-        let idx = self.segments.partition_point(|s| s.text <= text_offset);
-        if idx == 0 {
-            return self
-                .segments
-                .first()
-                .map_or(text_offset, |first| first.source);
-        }
-        let seg = self.segments[idx - 1];
-        let within = text_offset - seg.text;
-        if within < seg.len {
-            seg.source + within
-        } else {
-            seg.source + seg.len
-        }
+        offset_through(&self.segments, text_offset)
     }
 
     /// The file byte range of a script span. The end is mapped through the last byte of the
@@ -167,12 +154,7 @@ impl OffsetMap {
     /// `\` and newline with it.
     #[must_use]
     pub fn file_range(&self, span: Span) -> Range<usize> {
-        let start = self.file_offset(span.start);
-        if span.end <= span.start {
-            return start..start;
-        }
-        let end = self.file_offset(span.end - 1) + 1;
-        start..end.max(start)
+        range_through(&self.segments, span)
     }
 
     /// Translates a span through this map (used to move spans of a nested script into the
@@ -182,6 +164,31 @@ impl OffsetMap {
         let range = self.file_range(span);
         Span::new(range.start, range.end)
     }
+}
+
+/// Maps an offset through sorted segments (see [`OffsetMap::file_offset`]).
+pub(crate) fn offset_through(segments: &[Segment], offset: usize) -> usize {
+    let idx = segments.partition_point(|s| s.text <= offset);
+    if idx == 0 {
+        return segments.first().map_or(offset, |first| first.source);
+    }
+    let seg = segments[idx - 1];
+    let within = offset - seg.text;
+    if within < seg.len {
+        seg.source + within
+    } else {
+        seg.source + seg.len
+    }
+}
+
+/// Maps a span through sorted segments (see [`OffsetMap::file_range`]).
+pub(crate) fn range_through(segments: &[Segment], span: Span) -> Range<usize> {
+    let start = offset_through(segments, span.start);
+    if span.end <= span.start {
+        return start..start;
+    }
+    let end = offset_through(segments, span.end - 1) + 1;
+    start..end.max(start)
 }
 
 /// A 1-based line and column; the column counts characters, not bytes.

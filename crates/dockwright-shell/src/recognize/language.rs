@@ -5,7 +5,7 @@
 use super::{
     Action, Argument, Build, BuildTool, Invocation, OptionSpec, PackageArg, PackageArgKind,
     PackageCommand, PackageFlagKind as F, PackageManager as M, PackageOperation as Op, ParsedArgs,
-    add_flag, classify_operand, flag_if, is_false_value, parse_args, plain_package,
+    Setting, add_flag, classify_operand, flag_if, is_false_value, parse_args, plain_package,
     versioned_package,
 };
 use crate::ast::Word;
@@ -220,6 +220,7 @@ fn pip(inv: &Invocation<'_>, args_words: &[Word], manager: M) -> PackageCommand 
                     name: value,
                     operator: None,
                     version: None,
+                    version_span: None,
                     kind: PackageArgKind::Requirements,
                     editable: false,
                 });
@@ -232,6 +233,7 @@ fn pip(inv: &Invocation<'_>, args_words: &[Word], manager: M) -> PackageCommand 
                         name: value,
                         operator: None,
                         version: None,
+                        version_span: None,
                         kind: PackageArgKind::Directory,
                         editable: false,
                     },
@@ -245,9 +247,14 @@ fn pip(inv: &Invocation<'_>, args_words: &[Word], manager: M) -> PackageCommand 
         // `pip config set global.trusted-host example.org`
         let ops: Vec<&str> = args.operands.iter().map(|w| w.text.as_str()).collect();
         if let [_, "set", key, value, ..] = ops.as_slice() {
-            cmd.setting = Some(((*key).to_string(), (*value).to_string()));
+            let span = args.operands[2].span.cover(args.operands[3].span);
+            cmd.setting = Some(Setting {
+                key: (*key).to_string(),
+                value: (*value).to_string(),
+                span,
+            });
             if key.ends_with("trusted-host") {
-                add_flag(&mut cmd.flags, F::Insecure, args.operands[2].span);
+                add_flag(&mut cmd.flags, F::Insecure, span);
             }
         }
     } else {
@@ -313,6 +320,7 @@ fn vcs_package(word: &Word, marker: char) -> PackageArg {
         package.name = text[..last_segment + at].to_string();
         package.operator = Some(marker.to_string());
         package.version = Some(text[start..end].to_string());
+        package.version_span = Some(word.text_span(start - 1, end));
     }
     package
 }
@@ -472,14 +480,12 @@ fn poetry(inv: &Invocation<'_>) -> PackageCommand {
                 });
         }
     } else if operation == Op::Configure {
-        let ops: Vec<&str> = args
-            .operands
-            .iter()
-            .skip(1)
-            .map(|w| w.text.as_str())
-            .collect();
-        if let [key, value, ..] = ops.as_slice() {
-            cmd.setting = Some(((*key).to_string(), (*value).to_string()));
+        if let [_, key, value, ..] = args.operands.as_slice() {
+            cmd.setting = Some(Setting {
+                key: key.text.clone(),
+                value: value.text.clone(),
+                span: key.span.cover(value.span),
+            });
         }
     } else {
         cmd.operands = args
@@ -601,6 +607,7 @@ fn conda(inv: &Invocation<'_>) -> PackageCommand {
                     name: value,
                     operator: None,
                     version: None,
+                    version_span: None,
                     kind: PackageArgKind::Requirements,
                     editable: false,
                 });
@@ -704,7 +711,7 @@ fn config_setting(cmd: &mut PackageCommand, args: &ParsedArgs<'_>, bare_set: boo
     if key == "strict-ssl" && is_false_value(&value) {
         add_flag(&mut cmd.flags, F::Insecure, span);
     }
-    cmd.setting = Some((key, value));
+    cmd.setting = Some(Setting { key, value, span });
 }
 
 fn js_flags(cmd: &mut PackageCommand, args: &ParsedArgs<'_>, inv: &Invocation<'_>) {
@@ -919,6 +926,7 @@ fn gem(inv: &Invocation<'_>) -> PackageCommand {
             {
                 package.operator = Some(v.name.clone());
                 package.version = v.value.clone();
+                package.version_span = Some(v.span());
             }
             cmd.packages.push(package);
         }
@@ -991,7 +999,11 @@ fn bundle(inv: &Invocation<'_>) -> PackageCommand {
             .filter(|w| w.text != "set")
             .collect();
         if let [key, value, ..] = ops.as_slice() {
-            cmd.setting = Some((key.text.clone(), value.text.clone()));
+            cmd.setting = Some(Setting {
+                key: key.text.clone(),
+                value: value.text.clone(),
+                span: key.span.cover(value.span),
+            });
             if key.text == "without" && mentions_development(&value.text) {
                 add_flag(&mut cmd.flags, F::DevExcluded, key.span.cover(value.span));
             }
@@ -1190,6 +1202,7 @@ fn cargo(inv: &Invocation<'_>) -> Option<Action> {
                 {
                     package.operator = Some(v.name.clone());
                     package.version = v.value.clone();
+                    package.version_span = Some(v.span());
                 }
                 cmd.packages.push(package);
             }
@@ -1202,6 +1215,7 @@ fn cargo(inv: &Invocation<'_>) -> Option<Action> {
                     name: value,
                     operator: rev.map(|_| "#".to_string()),
                     version: rev.map(str::to_string),
+                    version_span: None,
                     kind: PackageArgKind::Vcs,
                     editable: false,
                 });
@@ -1257,6 +1271,7 @@ fn composer(inv: &Invocation<'_>) -> PackageCommand {
             {
                 package.operator = Some(" ".to_string());
                 package.version = Some(next.text.clone());
+                package.version_span = Some(next.span);
                 package.span = word.span.cover(next.span);
                 i += 1;
             }
@@ -1456,6 +1471,7 @@ fn dotnet(inv: &Invocation<'_>) -> Option<Action> {
                 if let Some(v) = args.find(&["--version"]) {
                     package.operator = Some("--version".to_string());
                     package.version = v.value.clone();
+                    package.version_span = Some(v.span());
                 }
                 cmd.packages.push(package);
             }

@@ -304,9 +304,20 @@ pub struct PackageCommand {
     /// Operands after the subcommand that are not packages (`all` in `yum clean all`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub operands: Vec<Argument>,
-    /// For `configure`: the setting changed and its value (`strict-ssl`, `false`).
+    /// For `configure`: the setting changed (`npm config set strict-ssl false`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub setting: Option<(String, String)>,
+    pub setting: Option<Setting>,
+}
+
+/// A configuration setting changed by a package command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Setting {
+    /// The key (`strict-ssl`, `virtualenvs.create`, `without`).
+    pub key: String,
+    /// The value.
+    pub value: String,
+    /// The words holding key and value.
+    pub span: Span,
 }
 
 impl PackageCommand {
@@ -396,6 +407,9 @@ pub struct PackageArg {
     /// The version (or release) after the operator.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// Where the operator and version are, when they are part of the word.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version_span: Option<Span>,
     /// What the argument names.
     pub kind: PackageArgKind,
     /// `pip install -e` of this argument.
@@ -597,6 +611,7 @@ pub(crate) fn plain_package(word: &Word, kind: PackageArgKind) -> PackageArg {
         name: word.text.clone(),
         operator: None,
         version: None,
+        version_span: None,
         kind,
         editable: false,
     }
@@ -611,6 +626,7 @@ pub(crate) fn versioned_package(word: &Word, operators: &[&'static str]) -> Pack
         name: name.to_string(),
         operator: version.map(|(op, _)| op.to_string()),
         version: version.map(|(_, v)| v.to_string()),
+        version_span: version.map(|_| word.text_span(name.len(), word.text.len())),
         kind: PackageArgKind::Name,
         editable: false,
     }

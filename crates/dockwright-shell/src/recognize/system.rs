@@ -242,10 +242,6 @@ fn apk(inv: &Invocation<'_>) -> PackageCommand {
     );
     flag_if(&args, flags, &["-t", "--virtual"], F::Virtual);
     flag_if(&args, flags, &["--allow-untrusted"], F::Insecure);
-    // apk never prompts.
-    if operation == Op::Install {
-        add_flag(flags, F::AssumeYes, inv.words[0].span);
-    }
     cmd
 }
 
@@ -349,10 +345,6 @@ fn rpm_family(inv: &Invocation<'_>, manager: PackageManager) -> PackageCommand {
             _ => {}
         }
     }
-    if manager == PackageManager::Microdnf {
-        // microdnf does not prompt.
-        add_flag(flags, F::AssumeYes, inv.words[0].span);
-    }
     cmd
 }
 
@@ -375,6 +367,7 @@ fn rpm_package(word: &Word, module: bool) -> PackageArg {
             name: text[..i].to_string(),
             operator: Some("-".to_string()),
             version: Some(text[i + 1..].to_string()),
+            version_span: Some(word.text_span(i, text.len())),
             kind: PackageArgKind::Name,
             editable: false,
         },
