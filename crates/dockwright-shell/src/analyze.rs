@@ -244,3 +244,94 @@ fn link_piped_downloads(pipeline: &mut Pipeline) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{ParseOptions, ShellOptions, parse};
+
+    /// The options in effect for each command whose program is `probe`, in order.
+    fn probes(src: &str, start: ShellOptions) -> Vec<(bool, bool)> {
+        let script = parse(
+            src,
+            &ParseOptions {
+                shell_options: start,
+                ..ParseOptions::default()
+            },
+        );
+        assert!(script.errors.is_empty(), "{:?}", script.errors);
+        script
+            .commands()
+            .iter()
+            .filter(|c| c.program_name() == Some("probe"))
+            .map(|c| (c.options.errexit, c.options.pipefail))
+            .collect()
+    }
+
+    fn off() -> ShellOptions {
+        ShellOptions::default()
+    }
+
+    #[test]
+    fn set_takes_effect_from_the_next_command() {
+        assert_eq!(
+            probes(
+                "probe; set -e; probe; set -o pipefail; probe; set +e; probe",
+                off()
+            ),
+            [(false, false), (true, false), (true, true), (false, true)]
+        );
+        assert_eq!(probes("set -euxo pipefail && probe", off()), [(true, true)]);
+        assert_eq!(probes("set -eo pipefail; probe", off()), [(true, true)]);
+        assert_eq!(probes("set -o errexit; probe", off()), [(true, false)]);
+    }
+
+    #[test]
+    fn subshells_do_not_leak() {
+        assert_eq!(
+            probes("(set -e; probe); probe; x=$(set -e; probe); probe", off()),
+            [(true, false), (false, false), (true, false), (false, false)]
+        );
+        assert_eq!(
+            probes("set -e | probe; probe; set -e & probe", off()),
+            [(false, false), (false, false), (false, false)]
+        );
+        assert_eq!(probes("f() { set -e; }; probe", off()), [(false, false)]);
+    }
+
+    #[test]
+    fn groups_and_conditionals_carry_over() {
+        assert_eq!(
+            probes(
+                "{ set -e; }; probe; if true; then set -o pipefail; fi; probe",
+                off()
+            ),
+            [(true, false), (true, true)]
+        );
+    }
+
+    #[test]
+    fn shell_instruction_and_nested_shells() {
+        let pipefail = ShellOptions::from_shell_arguments(&["-o", "pipefail", "-c"]);
+        assert_eq!(
+            probes("probe | probe", pipefail),
+            [(false, true), (false, true)]
+        );
+        // A nested shell starts from its own flags, not from the outer options.
+        assert_eq!(
+            probes("set -e; sh -c 'probe'; bash -eo pipefail -c 'probe'", off()),
+            [(false, false), (true, true)]
+        );
+    }
+
+    #[test]
+    fn pipelines_record_their_options() {
+        let script = parse("a | b; set -o pipefail; c | d", &ParseOptions::default());
+        let piped: Vec<bool> = script
+            .pipelines()
+            .iter()
+            .filter(|p| p.has_pipe())
+            .map(|p| p.options.pipefail)
+            .collect();
+        assert_eq!(piped, [false, true]);
+    }
+}

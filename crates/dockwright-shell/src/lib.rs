@@ -83,6 +83,8 @@
 //! the contents of here-document bodies (kept as text), brace expansion (`{a,b}` is kept as
 //! one word).
 
+#![warn(missing_docs)]
+
 mod analyze;
 mod ast;
 mod options;

@@ -1850,6 +1850,7 @@ fn decode_ansi_c_escape(rest: &[u8]) -> (Option<char>, usize) {
             )
         }
         b'c' => match rest.get(1) {
+            Some(b'?') => (Some('\x7f'), 2),
             Some(&c) if c.is_ascii() => (Some(char::from(c & 0x1f)), 2),
             _ => (Some('\\'), 0),
         },
@@ -1936,5 +1937,489 @@ impl VisitMut for AttachHereDocs {
             redirection.heredoc = Some(doc);
         }
         crate::visit::walk_redirection_mut(self, redirection);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn simple(script: &Script, item: usize) -> &SimpleCommand {
+        match &script.body.items[item].and_or.pipelines[0].commands[0] {
+            Command::Simple(c) => c,
+            other => panic!("not a simple command: {other:?}"),
+        }
+    }
+
+    fn texts(c: &SimpleCommand) -> Vec<&str> {
+        c.words.iter().map(|w| w.text.as_str()).collect()
+    }
+
+    fn ok(src: &str) -> Script {
+        let s = parse_syntax(src);
+        assert!(s.errors.is_empty(), "{src:?}: {:?}", s.errors);
+        s
+    }
+
+    /// Every construct `bash -n` accepts parses cleanly; every one it rejects gives an error.
+    #[test]
+    fn agrees_with_bash_on_small_cases() {
+        let accepted = [
+            "{ foo; }",
+            "! a | b",
+            "f() { :; }; f",
+            "function f { :; }",
+            "x=(1 2 3)",
+            "echo <(ls)",
+            "echo $((1+(2*3)))",
+            "cat <<EOF",
+            "foo & bar",
+            "for i; do :; done",
+            "for i in; do :; done",
+            "case x in esac",
+            "case x in (a) ;; esac",
+            "echo }",
+            "echo {",
+            "echo done",
+            "[[ a < b ]]",
+            "x=1 y=2",
+            "foo 2>&1 >/dev/null <<<\"x\"",
+            "a=$(cat <<EOF\nhi\nEOF\n)",
+            "echo ${a:-$(echo })}",
+            "while read x; do echo; done < f",
+            "time -p foo",
+            "echo a#b #c",
+            "a=b cmd",
+            "! foo",
+            "select x in a; do :; done",
+            "echo $\"x\"",
+            "echo $'a\\'b'",
+            "if x; then a; elif y; then b; else c; fi",
+            "{ a; } > f",
+            "echo ${x/a/b} ${#x} $[1+2]",
+            "exec 3>&-",
+            "((x++))",
+            "a &&\nb",
+            "a |\nb",
+            "echo \\",
+            "f() ( : )",
+            "x=$(case a in a) echo;; esac)",
+            "case $x in a|b) echo ab;; *) echo other;& esac",
+            "for ((i=0; i<3; i++)); do echo $i; done",
+            "[[ $v =~ ^v([0-9]+)(\\.[0-9]+)?$ ]] && echo y",
+            "echo `echo \\`date\\``",
+            "a=1; b=2\n\n# comment\nc",
+            "echo \"a $(echo \"b $(echo c)\") d\"",
+            "arr+=(x) a[2]=y cmd",
+            "until false; do break; done",
+            "if a\nthen\n  b\nfi",
+            "echo x |& tee f",
+            "cat > /f <<-EOF\n\tindented\n\tEOF\necho after",
+        ];
+        for src in accepted {
+            ok(src);
+        }
+        let rejected = [
+            "echo $(if)",
+            "then",
+            "in",
+            "foo; }",
+            "; foo",
+            "foo ;; bar",
+            "a && ",
+            "a | ! b",
+            "if true; then fi",
+            "echo \"unterminated",
+            "echo 'a",
+            "foo &; bar",
+            "(  )",
+            "foo >",
+            "echo ${a",
+            "echo $(",
+            "foo | | bar",
+            "echo ))",
+            "foo )",
+            ")",
+            "&& foo",
+            "foo && && bar",
+            "if; then :; fi",
+            "f()",
+            "f() foo",
+            "while true; do done",
+            "case x in a) b",
+            "for x in a b; echo",
+            "{ echo a }",
+            "echo `unterminated",
+        ];
+        for src in rejected {
+            let s = parse_syntax(src);
+            assert!(!s.errors.is_empty(), "{src:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn lists_and_separators() {
+        let s = ok("a && b || c; d & e\nf");
+        assert_eq!(s.body.items.len(), 4);
+        let seps: Vec<_> = s.body.items.iter().map(|i| i.separator).collect();
+        assert_eq!(
+            seps,
+            [
+                Separator::Semicolon,
+                Separator::Ampersand,
+                Separator::Newline,
+                Separator::None
+            ]
+        );
+        let first = &s.body.items[0].and_or;
+        let connectors: Vec<_> = first.pipelines.iter().map(|p| p.connector).collect();
+        assert_eq!(
+            connectors,
+            [None, Some(Connector::And), Some(Connector::Or)]
+        );
+        assert_eq!(first.span, Span::new(0, 11));
+    }
+
+    #[test]
+    fn pipelines_and_negation() {
+        let s = ok("! curl -s x | sh -s -- a |& tee log");
+        let p = &s.body.items[0].and_or.pipelines[0];
+        assert!(p.negated);
+        assert_eq!(p.commands.len(), 3);
+        assert_eq!(p.span, Span::new(0, 35));
+    }
+
+    #[test]
+    fn word_values_after_quote_removal() {
+        let s = ok(r#"echo 'a b' "c $HOME d" e\ f $'t\tx' "\$x" pre"mid"'post' \"q\""#);
+        let c = simple(&s, 0);
+        assert_eq!(
+            texts(c),
+            [
+                "echo",
+                "a b",
+                "c $HOME d",
+                "e f",
+                "t\tx",
+                "$x",
+                "premidpost",
+                "\"q\""
+            ]
+        );
+        let values: Vec<_> = c.words.iter().map(Word::value).collect();
+        assert_eq!(values[2], None);
+        assert_eq!(values[5], Some("$x"));
+        assert!(c.words[1].quoted && !c.words[0].quoted);
+        assert_eq!(c.words[2].expansions.len(), 1);
+        assert_eq!(
+            c.words[2].expansions[0].kind,
+            ExpansionKind::Parameter {
+                name: "HOME".into()
+            }
+        );
+    }
+
+    #[test]
+    fn word_spans_are_exact() {
+        let src = "apt-get  install -y 'curl'  \"wget\"";
+        let s = ok(src);
+        for w in &simple(&s, 0).words {
+            assert_eq!(&src[w.span.range()], w.raw);
+        }
+    }
+
+    #[test]
+    fn line_continuations_join_words() {
+        let s = ok("apt-get install \\\n  -y cu\\\nrl");
+        assert_eq!(texts(simple(&s, 0)), ["apt-get", "install", "-y", "curl"]);
+    }
+
+    #[test]
+    fn expansions_of_every_kind() {
+        let s = ok("echo $1 $@ ${x:-y} $(date) `id` $((1+2)) $[3] ~/x ~user $ plain");
+        let kinds: Vec<Vec<&str>> = simple(&s, 0).words[1..]
+            .iter()
+            .map(|w| {
+                w.expansions
+                    .iter()
+                    .map(|e| match e.kind {
+                        ExpansionKind::Parameter { .. } => "param",
+                        ExpansionKind::Command { .. } => "command",
+                        ExpansionKind::Backquote { .. } => "backquote",
+                        ExpansionKind::Process { .. } => "process",
+                        ExpansionKind::Arithmetic => "arith",
+                        ExpansionKind::Tilde => "tilde",
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                vec!["param"],
+                vec!["param"],
+                vec!["param"],
+                vec!["command"],
+                vec!["backquote"],
+                vec!["arith"],
+                vec!["arith"],
+                vec!["tilde"],
+                vec!["tilde"],
+                vec![],
+                vec![]
+            ]
+        );
+        let c = simple(&s, 0);
+        assert_eq!(c.words[10].value(), Some("$"));
+        assert!(c.words[4].is_single_expansion());
+    }
+
+    #[test]
+    fn nested_parameter_operands_are_parsed() {
+        let s = ok("echo \"${PKGS:-$(cat /pkgs)}\"");
+        let w = &simple(&s, 0).words[1];
+        assert_eq!(w.expansions.len(), 2);
+        assert!(w.is_single_expansion());
+        let body = w.expansions[1].kind.body().unwrap();
+        assert_eq!(body.items.len(), 1);
+    }
+
+    #[test]
+    fn backquote_bodies_map_back_to_the_script() {
+        let src = "echo \"`echo \\\"in q\\\" \\`date\\``\"";
+        let s = ok(src);
+        let w = &simple(&s, 0).words[1];
+        let ExpansionKind::Backquote { body } = &w.expansions[0].kind else {
+            panic!("not a backquote: {:?}", w.expansions)
+        };
+        let Command::Simple(inner) = &body.items[0].and_or.pipelines[0].commands[0] else {
+            panic!()
+        };
+        assert_eq!(texts(inner), ["echo", "in q", "`date`"]);
+        assert_eq!(&src[inner.words[0].span.range()], "echo");
+        assert_eq!(&src[inner.words[1].span.range()], "\"in q\\\"");
+    }
+
+    #[test]
+    fn assignments() {
+        let s = ok("A=1 B+=\"x y\" C= arr=(a 'b c') i[2]=z cmd D=not");
+        let c = simple(&s, 0);
+        let names: Vec<_> = c.assignments.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["A", "B", "C", "arr", "i[2]"]);
+        assert!(c.assignments[1].append);
+        assert_eq!(
+            c.assignments[1].value.as_scalar().map(|w| w.text.as_str()),
+            Some("x y")
+        );
+        assert_eq!(
+            c.assignments[1].value.as_scalar().unwrap().span,
+            Span::new(7, 12)
+        );
+        let AssignmentValue::Array(items) = &c.assignments[3].value else {
+            panic!()
+        };
+        assert_eq!(items.len(), 2);
+        assert_eq!(texts(c), ["cmd", "D=not"]);
+        assert!(ok("X=1").body.items.len() == 1);
+    }
+
+    #[test]
+    fn redirections() {
+        let s = ok("cmd 2>&1 >>log &>all <in 3<>rw >|clob <<<here 9>&-");
+        let ops: Vec<_> = simple(&s, 0)
+            .redirections
+            .iter()
+            .map(|r| (r.fd, r.operator, r.target.text.as_str()))
+            .collect();
+        use RedirectOperator as R;
+        assert_eq!(
+            ops,
+            [
+                (Some(2), R::DuplicateOutput, "1"),
+                (None, R::Append, "log"),
+                (None, R::OutputAndError, "all"),
+                (None, R::Input, "in"),
+                (Some(3), R::ReadWrite, "rw"),
+                (None, R::Clobber, "clob"),
+                (None, R::HereString, "here"),
+                (Some(9), R::DuplicateOutput, "-"),
+            ]
+        );
+    }
+
+    #[test]
+    fn heredocs_in_order_and_stripped() {
+        let src = "cat <<A <<-'B' | x\nline a\nA\n\tline b\n\tB\nafter";
+        let s = ok(src);
+        let c = simple(&s, 0);
+        let docs: Vec<_> = c
+            .redirections
+            .iter()
+            .map(|r| r.heredoc.as_ref().unwrap())
+            .collect();
+        assert_eq!(docs[0].body, "line a\n");
+        assert!(!docs[0].quoted && docs[0].terminated);
+        assert_eq!(docs[1].body, "line b\n");
+        assert!(docs[1].quoted);
+        assert_eq!(&src[docs[0].body_span.range()], "line a\n");
+        assert_eq!(s.body.items.len(), 2);
+        assert_eq!(texts(simple(&s, 1)), ["after"]);
+    }
+
+    #[test]
+    fn heredoc_inside_command_substitution() {
+        let s = ok("x=$(cat <<EOF\n$y )\nEOF\n); echo $x");
+        assert_eq!(s.body.items.len(), 2);
+    }
+
+    #[test]
+    fn unterminated_heredoc_runs_to_the_end() {
+        let s = ok("cat <<EOF\nbody");
+        let doc = simple(&s, 0).redirections[0].heredoc.as_ref().unwrap();
+        assert!(!doc.terminated);
+        assert_eq!(doc.body, "body");
+    }
+
+    #[test]
+    fn compound_commands() {
+        let s = ok(
+            "if a; then b; elif c; then d; else e; fi; while f; do g; done; for x in 1 2; do h; done; case y in (p|q) i;; *) j; esac; { k; }; (l); [[ -f m ]]; ((n++)); o() { p; }",
+        );
+        let kinds: Vec<&str> = s
+            .body
+            .items
+            .iter()
+            .map(|i| match &i.and_or.pipelines[0].commands[0] {
+                Command::Compound(c) => match &c.kind {
+                    CompoundKind::If {
+                        branches,
+                        else_body,
+                    } => {
+                        assert_eq!(branches.len(), 2);
+                        assert!(else_body.is_some());
+                        "if"
+                    }
+                    CompoundKind::While { .. } => "while",
+                    CompoundKind::For { items, .. } => {
+                        assert_eq!(items.as_ref().map(Vec::len), Some(2));
+                        "for"
+                    }
+                    CompoundKind::Case { arms, .. } => {
+                        assert_eq!(arms.len(), 2);
+                        assert_eq!(arms[0].patterns.len(), 2);
+                        "case"
+                    }
+                    CompoundKind::BraceGroup { .. } => "brace",
+                    CompoundKind::Subshell { .. } => "subshell",
+                    CompoundKind::Conditional { words } => {
+                        assert_eq!(words.len(), 2);
+                        "conditional"
+                    }
+                    CompoundKind::Arithmetic { expression } => {
+                        assert_eq!(expression, "n++");
+                        "arith"
+                    }
+                    _ => "other",
+                },
+                Command::Function(f) => {
+                    assert_eq!(f.name, "o");
+                    "function"
+                }
+                Command::Simple(_) => "simple",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "if",
+                "while",
+                "for",
+                "case",
+                "brace",
+                "subshell",
+                "conditional",
+                "arith",
+                "function"
+            ]
+        );
+    }
+
+    #[test]
+    fn dollar_double_paren_that_is_a_subshell() {
+        let s = ok("echo $( (echo a) | cat )");
+        let w = &simple(&s, 0).words[1];
+        assert!(matches!(
+            w.expansions[0].kind,
+            ExpansionKind::Command { .. }
+        ));
+    }
+
+    #[test]
+    fn comments() {
+        let s = ok("# leading\necho a#b $# # trailing\n  # alone\necho c");
+        assert_eq!(texts(simple(&s, 0)), ["echo", "a#b", "$#"]);
+        assert_eq!(texts(simple(&s, 1)), ["echo", "c"]);
+    }
+
+    #[test]
+    fn errors_do_not_hide_later_commands() {
+        let s = parse_syntax("a ( b ); c\nfi\nd )\ne && && f");
+        assert!(s.errors.len() >= 4);
+        let names: Vec<String> = s
+            .body
+            .items
+            .iter()
+            .flat_map(|i| &i.and_or.pipelines)
+            .filter_map(|p| match &p.commands[0] {
+                Command::Simple(c) => c.words.first().map(|w| w.text.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(names, ["a", "c", "d", "e", "f"]);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = "$(".repeat(10_000);
+        let s = parse_syntax(&deep);
+        assert!(!s.errors.is_empty());
+        let deep = format!("{}x{}", "( ".repeat(5000), " )".repeat(5000));
+        assert!(!parse_syntax(&deep).errors.is_empty());
+        // Balanced double parentheses are one arithmetic command, however deep.
+        let arith = format!("{}x{}", "(".repeat(5000), ")".repeat(5000));
+        assert!(parse_syntax(&arith).errors.is_empty());
+        let quotes = "\"$(\"".repeat(3000);
+        assert!(!parse_syntax(&quotes).errors.is_empty());
+        let braces = "${x:-".repeat(3000);
+        assert!(!parse_syntax(&braces).errors.is_empty());
+        let backquotes = "`\\`\\\\\\`".repeat(200);
+        let _ = parse_syntax(&backquotes);
+    }
+
+    #[test]
+    fn non_ascii_is_kept_whole() {
+        let src = "echo 'ünï' ✘ \\é \"ß$ä\" && pip install naïve==1";
+        let s = ok(src);
+        let c = simple(&s, 0);
+        assert_eq!(texts(c), ["echo", "ünï", "✘", "é", "ß$ä"]);
+        for w in &c.words {
+            assert_eq!(&src[w.span.range()], w.raw);
+        }
+    }
+
+    #[test]
+    fn ansi_c_escapes() {
+        let s = ok(r"echo $'\x41\102\u00e9\n\q\c?'");
+        assert_eq!(simple(&s, 0).words[1].text, "AB\u{e9}\n\\q\x7f");
+    }
+
+    #[test]
+    fn text_span_points_inside_a_word() {
+        let src = "apt-get install 'curl'=\"7.8\"";
+        let s = ok(src);
+        let w = &simple(&s, 0).words[2];
+        assert_eq!(w.text, "curl=7.8");
+        let span = w.text_span(4, 8);
+        assert_eq!(&src[span.range()], "=\"7.8");
     }
 }

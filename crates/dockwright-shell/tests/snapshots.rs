@@ -57,13 +57,13 @@ fn outline(text: &str, script: &Script) -> Value {
         .commands()
         .iter()
         .map(|c| {
-            let mut action = serde_json::to_value(&c.action).unwrap();
+            let mut action = serde_json::to_value(&c.action).expect("serialise");
             annotate(text, &mut action);
             let mut entry = json!({
                 "command": show_span(text, &c.span.to_string()),
             });
             if c.options != ShellOptions::default() {
-                entry["options"] = serde_json::to_value(c.options).unwrap();
+                entry["options"] = serde_json::to_value(c.options).expect("serialise");
             }
             if let Some(p) = &c.program {
                 entry["program"] = json!(p.name);
@@ -101,7 +101,7 @@ fn outline(text: &str, script: &Script) -> Value {
         .map(|p| {
             json!({
                 "pipeline": show_span(text, &p.span.to_string()),
-                "options": serde_json::to_value(p.options).unwrap(),
+                "options": serde_json::to_value(p.options).expect("serialise"),
             })
         })
         .collect();

@@ -664,3 +664,6 @@ pub(crate) fn shell_flag_options(words: &[Word]) -> ShellOptions {
     let args: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
     ShellOptions::from_shell_arguments(&args)
 }
+
+#[cfg(test)]
+mod tests;
