@@ -400,6 +400,9 @@ pub struct HereDoc {
     pub body_span: Span,
     /// Whether the delimiter line was found (the shell accepts end of input instead).
     pub terminated: bool,
+    /// Which script bytes each byte of `body` came from.
+    #[serde(skip)]
+    pub(crate) text_map: Vec<Segment>,
 }
 
 /// A word: its text as written, its span, and its value after quote removal.

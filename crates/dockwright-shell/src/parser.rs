@@ -1042,7 +1042,7 @@ impl<'a> Parser<'a> {
             };
             end = word.span.end;
             if words.is_empty()
-                && let Some(assignment) = self.assignment(word.clone())
+                && let Some(assignment) = self.assignment(&word)
             {
                 end = assignment.span.end;
                 assignments.push(assignment);
@@ -1065,7 +1065,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Splits `NAME=value` into an assignment (reading a bash array after `NAME=(`).
-    fn assignment(&mut self, word: Word) -> Option<Assignment> {
+    fn assignment(&mut self, word: &Word) -> Option<Assignment> {
         let raw = word.raw.as_bytes();
         let mut name_end = name_len(raw);
         if name_end == 0 {
@@ -1089,7 +1089,7 @@ impl<'a> Parser<'a> {
         if value_offset == word.raw.len() && self.peek() == Some(b'(') {
             return Some(self.array_assignment(word.span.start, name, append));
         }
-        let value = split_word_at(&word, value_offset);
+        let value = split_word_at(word, value_offset);
         Some(Assignment {
             span: word.span,
             name,
@@ -1221,17 +1221,17 @@ impl<'a> Parser<'a> {
         let pending = std::mem::take(&mut self.pending_heredocs);
         for doc in pending {
             let body_start = self.pos;
-            let mut body = String::new();
+            let mut body = WordBuilder::default();
             let mut body_end = self.b.len();
             let mut terminated = false;
             while self.pos < self.b.len() {
                 let line_end = memchr::memchr(b'\n', &self.b[self.pos..])
                     .map_or(self.b.len(), |i| self.pos + i);
-                let line = &self.src[self.pos..line_end];
+                let raw_line = &self.src[self.pos..line_end];
                 let line = if doc.strip_tabs {
-                    line.trim_start_matches('\t')
+                    raw_line.trim_start_matches('\t')
                 } else {
-                    line
+                    raw_line
                 };
                 if line == doc.delimiter {
                     body_end = self.pos;
@@ -1239,11 +1239,10 @@ impl<'a> Parser<'a> {
                     self.pos = (line_end + 1).min(self.b.len());
                     break;
                 }
-                body.push_str(line);
-                if line_end < self.b.len() {
-                    body.push('\n');
-                }
-                self.pos = (line_end + 1).min(self.b.len());
+                let line_start = self.pos + (raw_line.len() - line.len());
+                let with_newline = (line_end + 1).min(self.b.len());
+                body.push_source(&self.src[line_start..with_newline], line_start);
+                self.pos = with_newline;
             }
             if !terminated {
                 body_end = self.b.len();
@@ -1253,9 +1252,10 @@ impl<'a> Parser<'a> {
                 HereDoc {
                     delimiter: doc.delimiter,
                     quoted: doc.quoted,
-                    body,
+                    body: body.text,
                     body_span: Span::new(body_start, body_end),
                     terminated,
+                    text_map: body.map,
                 },
             );
         }

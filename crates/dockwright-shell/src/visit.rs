@@ -186,6 +186,7 @@ pub(crate) trait VisitMut {
         walk_word_mut(self, word);
     }
     fn visit_span(&mut self, _span: &mut Span) {}
+    fn visit_segments(&mut self, _segments: &mut Vec<Segment>) {}
 }
 
 pub(crate) fn walk_command_mut<V: VisitMut + ?Sized>(v: &mut V, command: &mut Command) {
@@ -282,6 +283,7 @@ pub(crate) fn walk_redirection_mut<V: VisitMut + ?Sized>(v: &mut V, r: &mut Redi
     v.visit_word(&mut r.target);
     if let Some(doc) = &mut r.heredoc {
         v.visit_span(&mut doc.body_span);
+        v.visit_segments(&mut doc.text_map);
     }
 }
 
@@ -323,8 +325,12 @@ impl VisitMut for RemapSpans {
     }
 
     fn visit_word(&mut self, word: &mut Word) {
-        word.text_map = remap_segments(&word.text_map, &self.map);
+        self.visit_segments(&mut word.text_map);
         walk_word_mut(self, word);
+    }
+
+    fn visit_segments(&mut self, segments: &mut Vec<Segment>) {
+        *segments = remap_segments(segments, &self.map);
     }
 }
 

@@ -463,6 +463,8 @@ pub(crate) struct Invocation<'c> {
     pub program: &'c str,
     /// `NAME=value` set for this command (prefix assignments and `env` wrappers).
     pub env: Vec<(&'c str, &'c str, Span)>,
+    /// The command's redirections (a shell may read its script from a here-document).
+    pub redirections: &'c [crate::ast::Redirection],
 }
 
 impl<'c> Invocation<'c> {
@@ -508,6 +510,7 @@ pub(crate) fn recognize(
         words: &command.words[resolved.index..],
         program: resolved.name,
         env: resolved.env,
+        redirections: &command.redirections,
     };
     let action = dispatch(&invocation, context);
     (Some(program), action)

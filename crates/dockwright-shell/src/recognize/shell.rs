@@ -271,6 +271,11 @@ pub(super) fn recognize_shell(
             (operand, None, false, options)
         } else {
             let file = (!stdin).then(|| operand.map(Argument::from_word)).flatten();
+            if file.is_none()
+                && let Some(action) = script_on_stdin(inv, options, context)
+            {
+                return Some(action);
+            }
             (None, file.clone(), file.is_none(), options)
         }
     } else if matches!(name, "su" | "runuser") {
@@ -304,6 +309,54 @@ pub(super) fn recognize_shell(
         script,
         file,
         reads_stdin,
+        options,
+    }))
+}
+
+/// `bash <<'EOF' ... EOF` or `sh <<< "cmd"`: the script comes from standard input.
+fn script_on_stdin(
+    inv: &Invocation<'_>,
+    options: ShellOptions,
+    context: &mut RecognizeContext,
+) -> Option<Action> {
+    use crate::ast::RedirectOperator as R;
+    let redirection = inv.redirections.iter().rev().find(|r| {
+        r.fd.is_none_or(|fd| fd == 0)
+            && matches!(
+                r.operator,
+                R::HereDoc | R::HereDocStripTabs | R::HereString | R::Input
+            )
+    })?;
+    let (span, script) = match (&redirection.heredoc, redirection.operator) {
+        // The outer shell expands an unquoted body before the inner one reads it; the
+        // text is still the script, so it is parsed as written.
+        (Some(doc), _) => (
+            doc.body_span,
+            nested_script_from(&doc.body, doc.text_map.clone(), options, context),
+        ),
+        (None, R::HereString) => {
+            let word = &redirection.target;
+            (
+                word.span,
+                nested_script(&word.text, &word.text_map, word, options, context),
+            )
+        }
+        // `sh < install.sh`: a script file on stdin.
+        _ => {
+            return Some(Action::Shell(ShellInvocation {
+                script_span: None,
+                script: None,
+                file: Some(Argument::from_word(&redirection.target)),
+                reads_stdin: true,
+                options,
+            }));
+        }
+    };
+    Some(Action::Shell(ShellInvocation {
+        script_span: Some(span),
+        script,
+        file: None,
+        reads_stdin: true,
         options,
     }))
 }

@@ -629,3 +629,28 @@ fn nesting_depth_is_bounded() {
         .unwrap();
     assert_eq!(&src[apt.span.range()], "apt-get update");
 }
+
+#[test]
+fn shells_reading_their_script_from_stdin() {
+    let src = "bash -e <<'EOF'\napt-get update\n\tapt-get install -y curl\nEOF\nsh <<-X\n\tpip install six\n\tX\nsh <<< 'apk add git'";
+    let s = script(src);
+    let found: Vec<(&str, bool, &str)> = s
+        .commands()
+        .iter()
+        .filter(|c| matches!(c.action, Action::Package(_)))
+        .map(|c| (c.program_name().unwrap_or_default(), c.options.errexit, &src[c.span.range()]))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("apt-get", true, "apt-get update"),
+            ("apt-get", true, "apt-get install -y curl"),
+            ("pip", false, "pip install six"),
+            ("apk", false, "apk add git"),
+        ]
+    );
+    let Action::Shell(sh) = action("sh < /tmp/install.sh") else {
+        panic!()
+    };
+    assert_eq!(sh.file.as_ref().map(|f| f.text.as_str()), Some("/tmp/install.sh"));
+}
