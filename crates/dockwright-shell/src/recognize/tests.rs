@@ -638,7 +638,13 @@ fn shells_reading_their_script_from_stdin() {
         .commands()
         .iter()
         .filter(|c| matches!(c.action, Action::Package(_)))
-        .map(|c| (c.program_name().unwrap_or_default(), c.options.errexit, &src[c.span.range()]))
+        .map(|c| {
+            (
+                c.program_name().unwrap_or_default(),
+                c.options.errexit,
+                &src[c.span.range()],
+            )
+        })
         .collect();
     assert_eq!(
         found,
@@ -652,5 +658,8 @@ fn shells_reading_their_script_from_stdin() {
     let Action::Shell(sh) = action("sh < /tmp/install.sh") else {
         panic!()
     };
-    assert_eq!(sh.file.as_ref().map(|f| f.text.as_str()), Some("/tmp/install.sh"));
+    assert_eq!(
+        sh.file.as_ref().map(|f| f.text.as_str()),
+        Some("/tmp/install.sh")
+    );
 }
