@@ -48,4 +48,6 @@ pub enum ColorWhen {
 pub enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
+    /// Look inside dockwright's readers (word expansion), for checks against BuildKit.
+    Debug(commands::debug::DebugArgs),
 }

@@ -1,0 +1,3 @@
+"""Speech-to-text service."""
+
+__version__ = "0.4.2"
