@@ -83,9 +83,14 @@
 //! 66 ms and tree-sitter-bash 130 ms for parsing alone. That is about 75,000 RUN scripts
 //! a second.
 //!
-//! Not modelled: bash extglob patterns, `coproc`, `select` menus beyond their loop shape,
-//! the contents of here-document bodies (kept as text), brace expansion (`{a,b}` is kept as
-//! one word).
+//! Not modelled: bash extglob patterns, `coproc`, `time` in front of a compound command
+//! (`time { ...; }` is reported as an error where bash accepts it), brace expansion (`{a,b}`
+//! stays one word), and here-document bodies other than those a shell reads as its script
+//! (kept as text). A `-c` string or `eval` argument built by command substitution
+//! (`sh -c "$(curl ...)"`) is not parsed, since its text exists only at run time; the
+//! substitution's own commands are. Shell options follow text order: a `set -e` inside an
+//! `if` branch counts from there on, and the places where `set -e` is suspended (conditions,
+//! the left side of `&&`/`||`) are not marked.
 
 #![warn(missing_docs)]
 
