@@ -244,6 +244,9 @@ impl Builder {
                 cmd.args(["build", "--progress=plain"]);
             }
         }
+        // A failed step leaves its container behind unless told otherwise, and that container
+        // holds the images the cleanup must remove.
+        cmd.arg("--force-rm");
         if request.no_cache {
             cmd.arg("--no-cache");
         }

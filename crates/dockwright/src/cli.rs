@@ -46,6 +46,11 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Prove an optimization with real builds: build a Dockerfile and its optimized version
+    /// (buildah, podman or docker), from a cold cache and again after a source edit, and print
+    /// first-build time, rebuild time, image size and layers side by side.
+    Bench(Box<commands::bench::BenchArgs>),
+
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
 
