@@ -98,7 +98,8 @@ pub struct BenchPlan {
     /// The file to edit before the rebuild (relative to the context, or absolute inside it);
     /// chosen among the files the original Dockerfile copies when not given.
     pub touch: Option<PathBuf>,
-    /// Keep the images (tagged `dockwright-bench-RUN-original` / `-optimized`).
+    /// Keep the two images from the cold builds (tagged `dockwright-bench-RUN-original` /
+    /// `-optimized`); every other image the run made is removed all the same.
     pub keep: bool,
     /// Write both images into this directory (`original.tar`/`optimized.tar` for docker
     /// archives, `original/`/`optimized/` for OCI layouts).
@@ -361,8 +362,8 @@ fn bench_side(
     // Every image this side makes, newest first, so that removal goes from children to parents.
     let mut made: Vec<String> = Vec::new();
     let build = |request: &BuildRequest,
-                     made: &mut Vec<String>,
-                     observer: &mut dyn BenchObserver|
+                 made: &mut Vec<String>,
+                 observer: &mut dyn BenchObserver|
      -> Result<BuildRun, BuildError> {
         let result = builder.build(request, &mut |line, step| {
             observer.build_line(side, line, step);
@@ -405,6 +406,11 @@ fn bench_side(
         let rebuilt = build(&rebuild_request, &mut made, observer);
         edited.restore()?;
         let rebuilt = rebuilt?;
+        if plan.keep {
+            // The image to keep is the one built from the sources as they are.
+            builder.tag(&facts.id, &tag)?;
+            made.retain(|id| !crate::log::same_image(id, &facts.id));
+        }
 
         let first_build = Measured::of(&first);
         let rebuild = Measured::of(&rebuilt);
@@ -430,10 +436,14 @@ fn bench_side(
             export,
         })
     })();
-    if !plan.keep {
+    let mut images = if plan.keep && outcome.is_ok() {
+        Vec::new()
+    } else {
+        vec![tag.clone()]
+    };
+    images.extend(made);
+    if !images.is_empty() {
         observer.phase(side, Phase::Cleanup);
-        let mut images = vec![tag.clone()];
-        images.extend(made);
         for failure in builder.remove_images(&images) {
             let message = format!("{}: could not remove image {failure}", side.name());
             observer.warning(&message);
@@ -506,7 +516,12 @@ mod tests {
         plan.touch = Some(PathBuf::from("inside.py"));
         assert_eq!(resolve_touch(&plan).unwrap().path, "inside.py");
         plan.touch = Some(PathBuf::from("missing.py"));
-        assert!(resolve_touch(&plan).unwrap_err().to_string().contains("missing.py"));
+        assert!(
+            resolve_touch(&plan)
+                .unwrap_err()
+                .to_string()
+                .contains("missing.py")
+        );
     }
 
     #[test]
@@ -531,7 +546,12 @@ mod tests {
             assert!(resolve_touch(&plan).is_err());
             return;
         };
-        let err = run_bench(&builder, &plan, &mut Silent).unwrap_err().to_string();
-        assert!(err.contains("Dockerfile") && err.contains("no such Dockerfile"), "{err}");
+        let err = run_bench(&builder, &plan, &mut Silent)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Dockerfile") && err.contains("no such Dockerfile"),
+            "{err}"
+        );
     }
 }

@@ -154,7 +154,11 @@ impl Builder {
         let storage_driver = match kind {
             BuilderKind::Buildah => Some(
                 storage_driver
-                    .or_else(|| std::env::var("STORAGE_DRIVER").ok().filter(|s| !s.is_empty()))
+                    .or_else(|| {
+                        std::env::var("STORAGE_DRIVER")
+                            .ok()
+                            .filter(|s| !s.is_empty())
+                    })
                     .unwrap_or_else(|| DEFAULT_BUILDAH_STORAGE_DRIVER.to_string()),
             ),
             BuilderKind::Podman => storage_driver,
@@ -186,7 +190,9 @@ impl Builder {
         let mut check = builder.command();
         match kind {
             BuilderKind::Buildah => check.args(["images", "--quiet"]),
-            BuilderKind::Podman | BuilderKind::Docker => check.args(["info", "--format", "{{json .}}"]),
+            BuilderKind::Podman | BuilderKind::Docker => {
+                check.args(["info", "--format", "{{json .}}"])
+            }
         };
         run_capture(&mut check).map_err(|e| first_line(&e.to_string()))?;
         Ok(builder)
@@ -268,8 +274,14 @@ impl Builder {
         })?;
         let (tx, rx) = mpsc::channel::<String>();
         let readers: Vec<_> = [
-            child.stdout.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
-            child.stderr.take().map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stdout
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
+            child
+                .stderr
+                .take()
+                .map(|s| Box::new(s) as Box<dyn Read + Send>),
         ]
         .into_iter()
         .flatten()
@@ -384,15 +396,27 @@ impl Builder {
             cmd.args(["rmi", image.as_str()]);
             if let Err(e) = run_capture(&mut cmd) {
                 let text = e.to_string();
-                let gone = ["image not known", "No such image", "not found", "no such image"]
-                    .iter()
-                    .any(|m| text.contains(m));
+                let gone = [
+                    "image not known",
+                    "No such image",
+                    "not found",
+                    "no such image",
+                ]
+                .iter()
+                .any(|m| text.contains(m));
                 if !gone {
                     failures.push(format!("{image}: {}", first_line(&text)));
                 }
             }
         }
         failures
+    }
+
+    /// Gives `image` (a name or id) the name `name`, taking it from any image that had it.
+    pub fn tag(&self, image: &str, name: &str) -> Result<(), BuildError> {
+        let mut cmd = self.command();
+        cmd.args(["tag", image, name]);
+        run_capture(&mut cmd).map(|_| ())
     }
 
     /// Whether an image of that name or id exists.

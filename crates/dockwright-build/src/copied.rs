@@ -123,7 +123,9 @@ fn components_match(pattern: &[&str], path: &[&str]) -> bool {
         None => path.is_empty(),
         Some((&"**", rest)) => (0..=path.len()).any(|skip| components_match(rest, &path[skip..])),
         Some((first, rest)) => match path.split_first() {
-            Some((c, path_rest)) => component_matches(first, c) && components_match(rest, path_rest),
+            Some((c, path_rest)) => {
+                component_matches(first, c) && components_match(rest, path_rest)
+            }
             None => false,
         },
     }
@@ -287,7 +289,10 @@ mod tests {
         assert!(!ignore_pattern_may_exclude("*.pyc", "pkg/x.pyc"));
         assert!(ignore_pattern_may_exclude("[a-c]*", "b/x"));
         assert!(!ignore_pattern_may_exclude("[!a-c]*", "b/x"));
-        assert!(!ignore_pattern_may_exclude("[unterminated", "[unterminated"));
+        assert!(!ignore_pattern_may_exclude(
+            "[unterminated",
+            "[unterminated"
+        ));
         assert!(ignore_pattern_may_exclude("a\\*b", "a*b"));
         assert!(!ignore_pattern_may_exclude("a\\*b", "axb"));
     }
@@ -327,7 +332,10 @@ mod tests {
         std::fs::write(root.join("Dockerfile"), "FROM x\nCOPY . .\n").unwrap();
         let all = copied_files(&root.join("Dockerfile"), root).unwrap();
         assert!(all.contains(&"Dockerfile".to_string()));
-        assert!(!all.iter().any(|f| f.starts_with("docs/") || f.starts_with("node_modules/")));
+        assert!(
+            !all.iter()
+                .any(|f| f.starts_with("docs/") || f.starts_with("node_modules/"))
+        );
     }
 
     #[test]

@@ -32,7 +32,9 @@ pub enum BuildError {
         source: std::io::Error,
     },
     /// The build failed.
-    #[error("building {dockerfile} failed (exit status {status}); the builder's last lines:\n{tail}")]
+    #[error(
+        "building {dockerfile} failed (exit status {status}); the builder's last lines:\n{tail}"
+    )]
     BuildFailed {
         /// The Dockerfile.
         dockerfile: PathBuf,

@@ -182,7 +182,11 @@ pub fn parse_engine_inspect(json: &str) -> Result<ImageFacts, BuildError> {
     }
     let raw = all.swap_remove(0);
     Ok(ImageFacts {
-        id: raw.id.strip_prefix("sha256:").unwrap_or(&raw.id).to_string(),
+        id: raw
+            .id
+            .strip_prefix("sha256:")
+            .unwrap_or(&raw.id)
+            .to_string(),
         size: raw.size,
         layers: raw.rootfs.layers.len(),
         config: raw.config.unwrap_or_default().into_config(),

@@ -189,7 +189,10 @@ impl LogReader {
         if self.reused.take().is_some_and(|r| same_image(&r, id)) {
             return;
         }
-        if self.current_mut().is_some_and(|s| s.outcome == StepOutcome::Base) {
+        if self
+            .current_mut()
+            .is_some_and(|s| s.outcome == StepOutcome::Base)
+        {
             // The id printed after a FROM is the base image's (legacy builder): not ours.
             return;
         }

@@ -111,12 +111,7 @@ pub fn choose_file(copied: &[String]) -> Option<TouchChoice> {
                     .is_some_and(|e| SOURCE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
         })
         .collect();
-    let count = |ext: Option<&str>| {
-        candidates
-            .iter()
-            .filter(|p| extension(p) == ext)
-            .count()
-    };
+    let count = |ext: Option<&str>| candidates.iter().filter(|p| extension(p) == ext).count();
     let best = candidates.iter().min_by(|a, b| {
         let key = |p: &str| {
             let name = p.rsplit('/').next().unwrap_or(p);
@@ -209,7 +204,9 @@ fn write_atomically(
     tmp.as_file()
         .set_permissions(permissions.clone())
         .map_err(|e| BuildError::io(tmp.path(), e))?;
-    let file = tmp.persist(path).map_err(|e| BuildError::io(path, e.error))?;
+    let file = tmp
+        .persist(path)
+        .map_err(|e| BuildError::io(path, e.error))?;
     if let Some(time) = modified {
         set_modified(&file, time).map_err(|e| BuildError::io(path, e))?;
     }
@@ -264,14 +261,28 @@ mod tests {
     fn each_example_project_gets_an_application_file() {
         let cases: &[(&[&str], &str)] = &[
             (
-                &["app/api/health/route.js", "app/layout.js", "app/page.js", "next.config.js", "package.json"],
+                &[
+                    "app/api/health/route.js",
+                    "app/layout.js",
+                    "app/page.js",
+                    "next.config.js",
+                    "package.json",
+                ],
                 "app/layout.js",
             ),
             (
-                &["cmd/shortlinks/main.go", "go.mod", "internal/store/store.go", "internal/store/store_test.go"],
+                &[
+                    "cmd/shortlinks/main.go",
+                    "go.mod",
+                    "internal/store/store.go",
+                    "internal/store/store_test.go",
+                ],
                 "cmd/shortlinks/main.go",
             ),
-            (&["Cargo.lock", "Cargo.toml", "src/counter.rs", "src/main.rs"], "src/counter.rs"),
+            (
+                &["Cargo.lock", "Cargo.toml", "src/counter.rs", "src/main.rs"],
+                "src/counter.rs",
+            ),
             (
                 &[
                     "pom.xml",
@@ -282,7 +293,12 @@ mod tests {
                 "src/main/java/com/example/inventory/Server.java",
             ),
             (
-                &["kernels/score.c", "sentiment/__init__.py", "sentiment/model.py", "sentiment/serve.py"],
+                &[
+                    "kernels/score.c",
+                    "sentiment/__init__.py",
+                    "sentiment/model.py",
+                    "sentiment/serve.py",
+                ],
                 "sentiment/model.py",
             ),
         ];

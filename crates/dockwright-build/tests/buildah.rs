@@ -5,6 +5,8 @@
 //! Needs buildah and the local base image `localhost/busybox` (made by
 //! `tests/support/base-images.sh busybox`); skips with a note when either is missing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
+
 use std::path::Path;
 
 use dockwright_build::touch::touch;
@@ -98,7 +100,11 @@ fn builds_twice_and_sees_what_the_cache_reused() {
     let image_id = cold.log.image_id.clone().expect("the final image id");
 
     let facts = builder.inspect(&tag).expect("inspect");
-    assert!(facts.id.starts_with(&image_id[..12]), "{} vs {image_id}", facts.id);
+    assert!(
+        facts.id.starts_with(&image_id[..12]),
+        "{} vs {image_id}",
+        facts.id
+    );
     let base = builder.inspect(BASE).expect("inspect the base");
     assert_eq!(
         facts.layers,
@@ -217,7 +223,11 @@ fn a_failing_build_reports_the_builder_output() {
     assert!(message.contains("Dockerfile"), "{message}");
     assert!(message.contains("about to fail"), "{message}");
     if let dockwright_build::BuildError::BuildFailed { made_images, .. } = &err {
-        assert_eq!(made_images.len(), 1, "the first RUN's image: {made_images:?}");
+        assert_eq!(
+            made_images.len(),
+            1,
+            "the first RUN's image: {made_images:?}"
+        );
         assert!(builder.remove_images(made_images).is_empty());
     } else {
         panic!("expected BuildFailed, got {err:?}");

@@ -23,7 +23,8 @@ use crate::terminal;
 #[command(after_help = "\
 Each Dockerfile is built from a cold cache (--no-cache), then rebuilt after a source edit; the \
 edit appends a newline to one file (restored afterwards, modification time included). Images \
-are tagged dockwright-bench-RUN-original/-optimized and removed at the end unless --keep.
+are tagged dockwright-bench-RUN-original/-optimized and removed at the end, with every \
+intermediate image the builds made; --keep keeps the two tagged ones.
 
 Examples:
   dockwright bench examples/bench/python-cext
@@ -60,7 +61,8 @@ pub struct BenchArgs {
     #[arg(long, value_name = "DRIVER")]
     pub storage_driver: Option<String>,
 
-    /// Keep the images instead of removing them.
+    /// Keep the two images from the cold builds (the rebuilds' and intermediate images are
+    /// removed all the same).
     #[arg(long)]
     pub keep: bool,
 
@@ -105,7 +107,10 @@ fn default_against(dockerfile: &Path) -> PathBuf {
 
 pub fn run(args: &BenchArgs) -> anyhow::Result<Status> {
     if !args.dir.is_dir() {
-        bail!("{}: not a directory (the build context)", args.dir.display());
+        bail!(
+            "{}: not a directory (the build context)",
+            args.dir.display()
+        );
     }
     let original = args
         .file
@@ -420,7 +425,11 @@ fn config_line(report: &BenchReport) -> String {
     let mut line = format!(
         "{} {}",
         names(&differ),
-        if differ.len() == 1 { "differs" } else { "differ" }
+        if differ.len() == 1 {
+            "differs"
+        } else {
+            "differ"
+        }
     );
     if diffs.iter().any(|d| d == "user") {
         let user = |u: &str| {
@@ -466,7 +475,13 @@ pub fn tty(report: &BenchReport) -> String {
     ]];
     table.extend(rows(report));
     let widths: Vec<usize> = (0..4)
-        .map(|c| table.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            table
+                .iter()
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     for row in &table {
         let line: Vec<String> = row
@@ -516,11 +531,7 @@ pub fn markdown(report: &BenchReport) -> String {
         "| Metric | Original | Optimized | Improvement |\n| --- | ---: | ---: | --- |"
     );
     for row in rows(report) {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            row[0], row[1], row[2], row[3]
-        );
+        let _ = writeln!(out, "| {} | {} | {} | {} |", row[0], row[1], row[2], row[3]);
     }
     let _ = writeln!(
         out,
@@ -595,7 +606,11 @@ mod tests {
     fn report() -> BenchReport {
         use StepOutcome::*;
         let config = ImageConfig {
-            cmd: Some(vec!["python3".into(), "-m".into(), "textstats.server".into()]),
+            cmd: Some(vec![
+                "python3".into(),
+                "-m".into(),
+                "textstats.server".into(),
+            ]),
             workdir: "/app".into(),
             exposed_ports: vec!["8000/tcp".into()],
             env: vec!["PYTHONUNBUFFERED=1".into()],
@@ -610,11 +625,26 @@ mod tests {
                 81.4,
                 vec![
                     step(1, 6, "FROM localhost/debian:bookworm", Base),
-                    step(2, 6, "RUN apt-get update && apt-get install -y python3", Cached),
+                    step(
+                        2,
+                        6,
+                        "RUN apt-get update && apt-get install -y python3",
+                        Cached,
+                    ),
                     step(3, 6, "WORKDIR /app", Cached),
                     step(4, 6, "COPY . .", Built),
-                    step(5, 6, "RUN pip3 install --break-system-packages -r requirements.txt | tee log", Built),
-                    step(6, 6, "CMD [\"python3\", \"-m\", \"textstats.server\"]", Built),
+                    step(
+                        5,
+                        6,
+                        "RUN pip3 install --break-system-packages -r requirements.txt | tee log",
+                        Built,
+                    ),
+                    step(
+                        6,
+                        6,
+                        "CMD [\"python3\", \"-m\", \"textstats.server\"]",
+                        Built,
+                    ),
                 ],
             ),
             size: 955_311_104,
