@@ -20,6 +20,11 @@
 #                          in its own storage root; vfs otherwise: slower, it copies every layer)
 #   DW_BENCH_OUT=DIR       where reports, exported images and logs go (default: a temp dir,
 #                          removed at the end unless KEEP_OUT=1)
+#   JOBS=N                 projects benchmarked at once (default 1; more finishes sooner but
+#                          the builds share the CPU, so the times in the reports grow)
+#   DW_BENCH_AGAINST_DIR=DIR   test the checks themselves: use DIR/NAME.Dockerfile as the
+#                          optimized Dockerfile instead of running optimize. Never the
+#                          acceptance run: its results must come from `dockwright optimize`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -31,7 +36,12 @@ current=""
 say() { printf '%s\n' "$*"; }
 head2() { printf '\n=== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 pass() { say "  PASS  $current: $*"; }
-fail() { say "  FAIL  $current: $*"; failures+=("$current: $*"); }
+fail() {
+  say "  FAIL  $current: $*"
+  failures+=("$current: $*")
+  [ -n "${failure_file:-}" ] && printf '%s: %s\n' "$current" "$*" >>"$failure_file"
+  return 0
+}
 skip() { say "  SKIP  $current: $*"; }
 # jq-like access to a JSON file without jq: json FILE 'expr on d'
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"; }
@@ -243,7 +253,12 @@ bench_project() {
   source "$here/projects/$name.conf"
 
   local mode=optimize
-  if optimize_available; then
+  if [ -n "${DW_BENCH_AGAINST_DIR:-}" ]; then
+    cp "$DW_BENCH_AGAINST_DIR/$name.Dockerfile" "$dir/Dockerfile.optimized"
+    [ -f "$DW_BENCH_AGAINST_DIR/$name.Dockerfile.dockerignore" ] \
+      && cp "$DW_BENCH_AGAINST_DIR/$name.Dockerfile.dockerignore" "$dir/Dockerfile.optimized.dockerignore"
+    say "  NOT AN ACCEPTANCE RUN: optimized Dockerfile taken from $DW_BENCH_AGAINST_DIR"
+  elif optimize_available; then
     if ! run_optimize "$dir" >"$out/$name/optimize.log" 2>&1; then
       fail "dockwright optimize failed: $(tail -5 "$out/$name/optimize.log")"; return
     fi
@@ -254,7 +269,10 @@ bench_project() {
     say "  dockwright optimize is not available yet: comparing with a stand-in (Dockerfile + LABEL)"
   fi
 
-  if ! "$dw" bench --format json --keep --export "$out/$name/images" "$dir" >"$report" 2>"$log"; then
+  local export=()
+  # The exported images are read by the file and package checks, which need optimize.
+  [ "$mode" = optimize ] && export=(--export "$out/$name/images")
+  if ! "$dw" bench --format json --keep "${export[@]}" "$dir" >"$report" 2>"$log"; then
     fail "dockwright bench failed:"; tail -25 "$log" | sed 's/^/    /'; return
   fi
   python3 - "$report" <<'PY' | sed 's/^/  /'
@@ -303,9 +321,29 @@ if [ -n "${ONLY:-}" ]; then IFS=, read -r -a projects <<<"$ONLY"; fi
 for p in "${projects[@]}"; do
   [ -d "$root/examples/bench/$p" ] && [ -f "$here/projects/$p.conf" ] || { say "unknown project: $p"; exit 2; }
 done
-if optimize_available; then say "dockwright optimize: available"; else say "dockwright optimize: not available yet (stand-in mode)"; fi
+if [ -n "${DW_BENCH_AGAINST_DIR:-}" ]; then say "optimized Dockerfiles from $DW_BENCH_AGAINST_DIR (a test of the checks, not of optimize)"
+elif optimize_available; then say "dockwright optimize: available"; else say "dockwright optimize: not available yet (stand-in mode)"; fi
 
-for p in "${projects[@]}"; do bench_project "$p"; done
+jobs=${JOBS:-1}
+if [ "$jobs" -le 1 ]; then
+  for p in "${projects[@]}"; do bench_project "$p"; done
+else
+  # Each project in its own subshell, its output in a file printed when it is done; failures
+  # come back through a file per project.
+  running=0
+  for p in "${projects[@]}"; do
+    mkdir -p "$out/.runs"
+    ( failure_file=$out/.runs/$p.failures; : >"$failure_file"; bench_project "$p"; : >"$out/.runs/$p.done" ) >"$out/.runs/$p.out" 2>&1 &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
+  done
+  wait || true
+  for p in "${projects[@]}"; do
+    cat "$out/.runs/$p.out"
+    while IFS= read -r line; do failures+=("$line"); done <"$out/.runs/$p.failures"
+    [ -f "$out/.runs/$p.done" ] || failures+=("$p: the harness stopped before its checks ended (output above)")
+  done
+fi
 
 head2 "summary"
 if [ ${#failures[@]} -eq 0 ]; then
