@@ -279,6 +279,41 @@ pub fn resolve_touch(plan: &BenchPlan) -> Result<TouchChoice, BuildError> {
     })
 }
 
+/// `path` made absolute through its nearest existing ancestor (which is canonicalized), without
+/// creating anything.
+fn resolved(path: &Path) -> PathBuf {
+    let joined = std::env::current_dir()
+        .map(|cwd| cwd.join(path))
+        .unwrap_or_else(|_| path.to_path_buf());
+    // `..` and `.` resolved lexically first, so that `ctx/../elsewhere` is not inside `ctx`.
+    let mut absolute = PathBuf::new();
+    for component in joined.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                absolute.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => absolute.push(other),
+        }
+    }
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break,
+        }
+    }
+    let mut out = existing
+        .canonicalize()
+        .unwrap_or_else(|_| existing.to_path_buf());
+    out.extend(rest.iter().rev());
+    out
+}
+
 /// A name unique to this run: process id and time.
 fn run_id() -> String {
     let nanos = SystemTime::now()
@@ -300,6 +335,20 @@ pub fn run_bench(
                 dockerfile,
                 std::io::Error::new(std::io::ErrorKind::NotFound, "no such Dockerfile"),
             ));
+        }
+    }
+    if let Some((dir, _)) = &plan.export {
+        let context = plan
+            .context
+            .canonicalize()
+            .map_err(|e| BuildError::io(&plan.context, e))?;
+        if resolved(dir).starts_with(&context) {
+            return Err(BuildError::Plan(format!(
+                "the export directory {} is inside the build context {}: the second build would \
+                 copy the first image; choose a directory outside it",
+                dir.display(),
+                plan.context.display()
+            )));
         }
     }
     let touched = resolve_touch(plan)?;
@@ -493,6 +542,22 @@ mod tests {
         assert_eq!(i.config_differences, ["user"]);
         let worse = Improvement::between(&b, &a);
         assert!(worse.size_bytes < 0 && worse.size_percent < 0.0);
+    }
+
+    #[test]
+    fn resolved_goes_through_existing_ancestors_without_creating() {
+        let dir = tempfile::tempdir().unwrap();
+        let canonical = dir.path().canonicalize().unwrap();
+        let wanted = dir.path().join("a/../b/./c");
+        let r = resolved(&wanted);
+        assert_eq!(r, canonical.join("b/c"));
+        let outside = resolved(&dir.path().join("ctx/../../elsewhere"));
+        assert!(
+            !outside.starts_with(canonical.join("ctx")),
+            "{}",
+            outside.display()
+        );
+        assert!(!dir.path().join("b").exists());
     }
 
     #[test]

@@ -72,6 +72,9 @@ pub enum BuildError {
         /// The parser's message, with its position.
         message: String,
     },
+    /// The bench plan cannot work as given.
+    #[error("{0}")]
+    Plan(String),
     /// Nothing suitable to touch for the rebuild measurement.
     #[error("{0}")]
     NothingToTouch(String),
