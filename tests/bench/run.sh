@@ -180,7 +180,7 @@ check_original_reinstalls() {
 }
 
 check_files_and_packages() {
-  local a=$out/$name/images/original.tar b=$out/$name/images/optimized.tar args=()
+  local a=$out/$name/images/original.tar b=$out/$name/images/optimized.tar args=() p g k r added
   if [ ! -f "$a" ] || [ ! -f "$b" ]; then fail "no exported images"; return; fi
   if [ ${#APP_PATHS[@]} -gt 0 ]; then
     for p in "${APP_PATHS[@]}"; do args+=(--path "$p"); done
@@ -201,7 +201,6 @@ check_files_and_packages() {
     if "$dw" diff --format json "docker-archive:$a" "docker-archive:$b" >"$out/$name/diff.json" 2>"$out/$name/diff.err"; then
       pass "dockwright diff: $(json "$out/$name/diff.json" '"%d files removed, %d added, %d changed; %d package changes" % (d["files_removed"], d["files_added"], d["files_changed"], len(d["packages"]))')"
       # dockwright's own package comparison must agree: nothing added or changed in version.
-      local added
       added=$(json "$out/$name/diff.json" '" ".join("%s:%s" % (p["ecosystem"], p["name"]) for p in d["packages"] if p["after"] is not None and p["ecosystem"] in ("deb", "python"))')
       if [ -n "$added" ]; then fail "dockwright diff: packages added or changed: $added"; fi
     else fail "dockwright diff failed: $(head -3 "$out/$name/diff.err")"; fi
@@ -232,7 +231,7 @@ check_smoke() {
 }
 
 remove_kept_images() {
-  local img
+  local img side
   for side in original optimized; do
     img=$(json "$report" "d['$side']['image'] or ''" 2>/dev/null || true)
     [ -n "$img" ] && buildah --storage-driver "$STORAGE_DRIVER" rmi "$img" >/dev/null 2>&1 || true
@@ -318,30 +317,30 @@ bash "$root/tests/support/base-images.sh" busybox debian cuda | sed 's/^/  /'
 
 projects=(python-cext node-next go-service rust-service java-maven ml-cuda)
 if [ -n "${ONLY:-}" ]; then IFS=, read -r -a projects <<<"$ONLY"; fi
-for p in "${projects[@]}"; do
-  [ -d "$root/examples/bench/$p" ] && [ -f "$here/projects/$p.conf" ] || { say "unknown project: $p"; exit 2; }
+for project in "${projects[@]}"; do
+  [ -d "$root/examples/bench/$project" ] && [ -f "$here/projects/$project.conf" ] || { say "unknown project: $project"; exit 2; }
 done
 if [ -n "${DW_BENCH_AGAINST_DIR:-}" ]; then say "optimized Dockerfiles from $DW_BENCH_AGAINST_DIR (a test of the checks, not of optimize)"
 elif optimize_available; then say "dockwright optimize: available"; else say "dockwright optimize: not available yet (stand-in mode)"; fi
 
 jobs=${JOBS:-1}
 if [ "$jobs" -le 1 ]; then
-  for p in "${projects[@]}"; do bench_project "$p"; done
+  for project in "${projects[@]}"; do bench_project "$project"; done
 else
   # Each project in its own subshell, its output in a file printed when it is done; failures
   # come back through a file per project.
   running=0
-  for p in "${projects[@]}"; do
-    mkdir -p "$out/.runs"
-    ( failure_file=$out/.runs/$p.failures; : >"$failure_file"; bench_project "$p"; : >"$out/.runs/$p.done" ) >"$out/.runs/$p.out" 2>&1 &
+  mkdir -p "$out/.runs"
+  for project in "${projects[@]}"; do
+    ( failure_file=$out/.runs/$project.failures; : >"$failure_file"; bench_project "$project"; : >"$out/.runs/$project.done" ) >"$out/.runs/$project.out" 2>&1 &
     running=$((running + 1))
     if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
   done
   wait || true
-  for p in "${projects[@]}"; do
-    cat "$out/.runs/$p.out"
-    while IFS= read -r line; do failures+=("$line"); done <"$out/.runs/$p.failures"
-    [ -f "$out/.runs/$p.done" ] || failures+=("$p: the harness stopped before its checks ended (output above)")
+  for project in "${projects[@]}"; do
+    cat "$out/.runs/$project.out"
+    while IFS= read -r line; do failures+=("$line"); done <"$out/.runs/$project.failures"
+    [ -f "$out/.runs/$project.done" ] || failures+=("$project: the harness stopped before its checks ended (output above)")
   done
 fi
 

@@ -407,6 +407,7 @@ fn bench_side(
         tag: tag.clone(),
         no_cache: true,
         build_args: plan.build_args.clone(),
+        cache_ttl: None,
     };
     // Every image this side makes, newest first, so that removal goes from children to parents.
     let mut made: Vec<String> = Vec::new();
@@ -428,6 +429,7 @@ fn bench_side(
     };
     let outcome = (|| -> Result<SideReport, BuildError> {
         observer.phase(side, Phase::FirstBuild);
+        let cold_started = std::time::Instant::now();
         let first = build(&request, &mut made, observer)?;
 
         observer.phase(side, Phase::Inspect);
@@ -450,6 +452,8 @@ fn bench_side(
         observer.phase(side, Phase::Rebuild);
         let rebuild_request = BuildRequest {
             no_cache: false,
+            // The cold build's layers and nothing older (a margin for clock granularity).
+            cache_ttl: Some(cold_started.elapsed() + std::time::Duration::from_secs(5)),
             ..request.clone()
         };
         let rebuilt = build(&rebuild_request, &mut made, observer);

@@ -76,6 +76,12 @@ pub struct BuildRequest {
     pub no_cache: bool,
     /// `--build-arg NAME=VALUE`s.
     pub build_args: Vec<(String, String)>,
+    /// Consider only cached images younger than this (buildah and podman `--cache-ttl`). When
+    /// several images hold the same step, buildah reuses the first it finds, often an older
+    /// one from another build whose later steps differ; limiting the age to this run keeps the
+    /// rebuild on the layers the cold build made. Docker's BuildKit has no such ambiguity and
+    /// ignores it.
+    pub cache_ttl: Option<std::time::Duration>,
 }
 
 /// A finished build.
@@ -255,6 +261,11 @@ impl Builder {
         cmd.arg("--force-rm");
         if request.no_cache {
             cmd.arg("--no-cache");
+        }
+        if let (Some(ttl), BuilderKind::Buildah | BuilderKind::Podman) =
+            (request.cache_ttl, self.kind)
+        {
+            cmd.arg(format!("--cache-ttl={}s", ttl.as_secs().max(1)));
         }
         for (name, value) in &request.build_args {
             cmd.arg("--build-arg").arg(format!("{name}={value}"));

@@ -71,6 +71,7 @@ fn builds_twice_and_sees_what_the_cache_reused() {
         tag: tag.clone(),
         no_cache: true,
         build_args: vec![],
+        cache_ttl: None,
     };
     let mut made = Vec::new();
     let mut lines = 0;
@@ -217,6 +218,7 @@ fn a_failing_build_reports_the_builder_output() {
         tag: tag.clone(),
         no_cache: true,
         build_args: vec![],
+        cache_ttl: None,
     };
     let err = builder.build(&request, &mut |_, _| {}).unwrap_err();
     let message = err.to_string();
