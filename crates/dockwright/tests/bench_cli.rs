@@ -50,6 +50,39 @@ fn argument_errors_exit_2_and_name_the_problem() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a directory"));
 }
 
+#[test]
+fn without_any_builder_it_says_what_to_install() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "Dockerfile", "FROM scratch\nCOPY main.py /\n");
+    write(dir.path(), "Dockerfile.optimized", "FROM scratch\nCOPY main.py /\n");
+    write(dir.path(), "main.py", "print(1)\n");
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dockwright"))
+        .args(["bench", dir.path().to_str().unwrap()])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no container builder is available"), "{stderr}");
+    assert!(
+        stderr.contains("buildah (not installed)")
+            && stderr.contains("podman (not installed)")
+            && stderr.contains("docker (not installed)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("apt-get install buildah"), "{stderr}");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_dockwright"))
+        .args(["bench", "--builder", "podman", dir.path().to_str().unwrap()])
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("podman is not usable"), "{stderr}");
+}
+
 fn buildah_with_busybox() -> bool {
     let ok = Command::new("buildah")
         .args(["--storage-driver", "vfs", "inspect", "--type", "image"])
