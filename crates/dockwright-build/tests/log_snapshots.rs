@@ -1,6 +1,7 @@
 //! Snapshots of what the log reader makes of recorded builder output (buildah 1.28, real
 //! builds): a two-stage build from a cold cache and its rebuild after a source edit, and a
-//! single-stage Next.js build whose RUN steps print hundreds of lines.
+//! single-stage Next.js build whose RUN steps print hundreds of lines (recorded with each line
+//! cut at 150 characters).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers panic on purpose
 
