@@ -172,11 +172,9 @@ check_dependency_cached() {
 }
 
 # The original Dockerfiles install dependencies after `COPY . .` (except where the dependency
-# layer is the toolchain itself): the edit must show up as a rebuilt dependency step.
-check_original_reinstalls() {
-  local o
-  o=$(dep_step_outcome original)
-  pass "original rebuild: dependency step /$DEP_STEP/ $o"
+# layer is the toolchain itself), so their rebuild redoes it: for the log, not a check.
+note_original_dependency_step() {
+  say "  INFO  $current: original rebuild: dependency step /$DEP_STEP/ $(dep_step_outcome original)"
 }
 
 check_files_and_packages() {
@@ -289,7 +287,7 @@ PY
   check_builds || return
   check_cache_chain original
   check_cache_chain optimized
-  check_original_reinstalls
+  note_original_dependency_step
   if [ "$mode" = optimize ]; then
     check_smaller
     check_config
@@ -297,11 +295,11 @@ PY
     check_files_and_packages
     check_smoke
   else
-    # The stand-in differs by a LABEL only: same size and layers, same settings, same cache
-    # behaviour; and the smoke test shows the original image works.
-    if [ "$(json "$report" 'int(d["original"]["size"] == d["optimized"]["size"] and d["original"]["layers"] == d["optimized"]["layers"])')" = 1 ]; then
-      pass "stand-in has the original's size and layers ($(json "$report" '"%.1f MB, %d layers" % (d["original"]["size"] / 1e6, d["original"]["layers"])'))"
-    else fail "stand-in differs in size or layers from the original"; fi
+    # The stand-in differs by a LABEL only: the same layers and, up to what a build leaves
+    # differently each time (Next's traces and caches, tar padding), the same size.
+    if [ "$(json "$report" 'int(d["original"]["layers"] == d["optimized"]["layers"] and abs(d["original"]["size"] - d["optimized"]["size"]) <= d["original"]["size"] // 100)')" = 1 ]; then
+      pass "stand-in has the original's layers and size ($(json "$report" '"%d layers; %.1f MB and %.1f MB" % (d["original"]["layers"], d["original"]["size"] / 1e6, d["optimized"]["size"] / 1e6)'))"
+    else fail "stand-in differs from the original in layers or by more than 1 % in size"; fi
     check_config
     check_smoke
     skip "size, files, packages and dependency-cache checks need dockwright optimize"
