@@ -125,12 +125,13 @@ pub fn choose_file(copied: &[String]) -> Option<TouchChoice> {
         key(a).cmp(&key(b))
     })?;
     let language = extension(best).unwrap_or("");
+    let n = candidates.len();
     Some(TouchChoice {
         path: (*best).clone(),
         reason: format!(
-            "the first ordinary .{language} source file the Dockerfile copies (of {} candidates; \
-             manifests, lockfiles, configs and tests are never chosen)",
-            candidates.len()
+            "a .{language} source file the Dockerfile copies, chosen among {n} such file{}; \
+             never a manifest, lockfile, config or test",
+            if n == 1 { "" } else { "s" }
         ),
     })
 }

@@ -54,7 +54,11 @@ fn argument_errors_exit_2_and_name_the_problem() {
 fn without_any_builder_it_says_what_to_install() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "Dockerfile", "FROM scratch\nCOPY main.py /\n");
-    write(dir.path(), "Dockerfile.optimized", "FROM scratch\nCOPY main.py /\n");
+    write(
+        dir.path(),
+        "Dockerfile.optimized",
+        "FROM scratch\nCOPY main.py /\n",
+    );
     write(dir.path(), "main.py", "print(1)\n");
     let empty = tempfile::tempdir().unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_dockwright"))
@@ -64,7 +68,10 @@ fn without_any_builder_it_says_what_to_install() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("no container builder is available"), "{stderr}");
+    assert!(
+        stderr.contains("no container builder is available"),
+        "{stderr}"
+    );
     assert!(
         stderr.contains("buildah (not installed)")
             && stderr.contains("podman (not installed)")

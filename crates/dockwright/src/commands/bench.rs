@@ -307,13 +307,18 @@ fn format_seconds(seconds: f64) -> String {
     }
 }
 
-/// "1m 11s faster (37.0 %)" / "4.0 s slower (−12.5 %)".
+/// "1m 11s faster (37.0 %)" / "4.0 s slower (12.5 %)".
 fn time_change(saved: f64, percent: f64) -> String {
     if saved.abs() < 0.05 {
         return "same".to_string();
     }
+    // The word carries the direction; the percentage is of the original's time.
     let word = if saved > 0.0 { "faster" } else { "slower" };
-    format!("{} {word} ({percent:.1} %)", format_seconds(saved.abs()))
+    format!(
+        "{} {word} ({:.1} %)",
+        format_seconds(saved.abs()),
+        percent.abs()
+    )
 }
 
 fn size_change(saved: i64, percent: f64) -> String {
@@ -322,8 +327,9 @@ fn size_change(saved: i64, percent: f64) -> String {
     }
     let word = if saved > 0 { "smaller" } else { "larger" };
     format!(
-        "{} {word} ({percent:.1} %)",
-        format_bytes(saved.unsigned_abs())
+        "{} {word} ({:.1} %)",
+        format_bytes(saved.unsigned_abs()),
+        percent.abs()
     )
 }
 
@@ -441,7 +447,7 @@ fn config_line(report: &BenchReport) -> String {
         };
         let _ = write!(
             line,
-            " (USER {} → {})",
+            " ({} → {})",
             user(&report.original.config.user),
             user(&report.optimized.config.user)
         );
@@ -700,7 +706,7 @@ mod tests {
             context: "examples/bench/python-cext".into(),
             touched: TouchChoice {
                 path: "textstats/server.py".into(),
-                reason: "the first ordinary .py source file the Dockerfile copies".into(),
+                reason: "a .py source file the Dockerfile copies, chosen among 2 such files; never a manifest, lockfile, config or test".into(),
             },
             improvement: {
                 // Computed the way the library does, through a round trip of the public fields.
@@ -747,9 +753,9 @@ mod tests {
         assert_eq!(format_bytes(955_311_104), "955.3 MB");
         assert_eq!(format_seconds(9.84), "9.8 s");
         assert_eq!(format_seconds(192.7), "3m 13s");
-        assert_eq!(time_change(-4.0, -12.5), "4.0 s slower (-12.5 %)");
+        assert_eq!(time_change(-4.0, -12.5), "4.0 s slower (12.5 %)");
         assert_eq!(time_change(0.01, 0.0), "same");
-        assert_eq!(size_change(-1000, -1.0), "1.0 kB larger (-1.0 %)");
+        assert_eq!(size_change(-1000, -1.0), "1.0 kB larger (1.0 %)");
         assert_eq!(layer_change(-2), "2 more");
         assert_eq!(shorten("RUN  a \\\n   b", 70), "RUN a \\ b");
         assert_eq!(shorten("abcdef", 4), "abc…");
