@@ -46,6 +46,13 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Report what a build sends as its context and what the .dockerignore keeps out.
+    Context(commands::context::ContextArgs),
+
+    /// Low-level views used by conformance checks and for investigating results.
+    #[command(subcommand)]
+    Debug(commands::debug::DebugCommand),
+
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
 }
