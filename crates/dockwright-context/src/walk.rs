@@ -7,15 +7,16 @@
 //! what the ignore file saves by counting the excluded subtrees too, and it can hash the
 //! content of every sent file (SHA-256, parallel).
 
-use std::ffi::OsString;
+use std::ffi::{CStr, CString};
 use std::fs;
 use std::io::Read;
+use std::os::fd::{BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
+use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, Stat};
 use serde::Serialize;
 
 use crate::ignore_file::{Dockerignore, IgnoreFileError};
@@ -179,7 +180,13 @@ pub fn walk_context(
     }
     let started = Instant::now();
     let walker = Walker { rules, options };
-    let listing = walker.walk_dir(&root, b"", &MatchInfo::default(), false)?;
+    let fd = rustix::fs::open(
+        &root,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| io(e.into()))?;
+    let listing = walker.walk_dir(fd, b"", &MatchInfo::default(), false)?;
     let mut walk = ContextWalk {
         root,
         ..ContextWalk::default()
@@ -245,16 +252,49 @@ fn join(rel: &[u8], name: &[u8]) -> Vec<u8> {
     out
 }
 
-fn kind_of(file_type: fs::FileType) -> EntryKind {
-    if file_type.is_dir() {
-        EntryKind::Dir
-    } else if file_type.is_symlink() {
-        EntryKind::Symlink
-    } else if file_type.is_file() {
-        EntryKind::File
-    } else {
-        EntryKind::Other
+fn kind_of(file_type: FileType) -> EntryKind {
+    match file_type {
+        FileType::Directory => EntryKind::Dir,
+        FileType::Symlink => EntryKind::Symlink,
+        FileType::RegularFile => EntryKind::File,
+        _ => EntryKind::Other,
     }
+}
+
+/// A directory entry: its name and type (from the listing; `Unknown` on file systems that do
+/// not report types there).
+struct Child {
+    name: CString,
+    file_type: FileType,
+}
+
+fn open_subdir(parent: BorrowedFd<'_>, name: &CStr) -> std::io::Result<OwnedFd> {
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    Ok(rustix::fs::openat(parent, name, flags, Mode::empty())?)
+}
+
+fn stat_at(dir: BorrowedFd<'_>, name: &CStr) -> std::io::Result<Stat> {
+    Ok(rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)?)
+}
+
+/// Reads a directory's entries, sorted by name (Go's `os.ReadDir` order), keeping the open
+/// directory for `*at` calls on its entries.
+fn read_children(fd: OwnedFd) -> std::io::Result<(Dir, Vec<Child>)> {
+    let mut dir = Dir::new(fd)?;
+    let mut children = Vec::new();
+    while let Some(entry) = dir.read() {
+        let entry = entry?;
+        let name = entry.file_name();
+        if name == c"." || name == c".." {
+            continue;
+        }
+        children.push(Child {
+            name: name.to_owned(),
+            file_type: entry.file_type(),
+        });
+    }
+    children.sort_unstable_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
+    Ok((dir, children))
 }
 
 /// Whether a link target, resolved lexically from the link's directory, leaves the context.
@@ -303,7 +343,14 @@ impl Walker<'_> {
         }
     }
 
-    fn entry(&self, abs: &Path, rel: &[u8], kind: EntryKind, meta: &fs::Metadata) -> ContextEntry {
+    fn entry(
+        &self,
+        dir: BorrowedFd<'_>,
+        name: &CStr,
+        rel: &[u8],
+        kind: EntryKind,
+        stat: &Stat,
+    ) -> ContextEntry {
         let (path, raw_path) = display(rel);
         let mut entry = ContextEntry {
             path,
@@ -311,10 +358,10 @@ impl Walker<'_> {
             size: if kind == EntryKind::Dir {
                 0
             } else {
-                meta.len()
+                u64::try_from(stat.st_size).unwrap_or(0)
             },
-            mode: meta.mode(),
-            mtime: meta.mtime(),
+            mode: stat.st_mode,
+            mtime: stat.st_mtime,
             link_target: None,
             link_escapes_context: false,
             digest: None,
@@ -322,9 +369,9 @@ impl Walker<'_> {
             raw_path,
         };
         if kind == EntryKind::Symlink
-            && let Ok(target) = fs::read_link(abs)
+            && let Ok(target) = rustix::fs::readlinkat(dir, name, Vec::new())
         {
-            let target = target.as_os_str().as_bytes();
+            let target = target.as_bytes();
             entry.link_escapes_context = escapes_context(rel, target);
             entry.link_target = Some(String::from_utf8_lossy(target).into_owned());
         }
@@ -335,40 +382,49 @@ impl Walker<'_> {
     /// the directory itself is excluded (then only exceptions below it are sent).
     fn walk_dir(
         &self,
-        abs: &Path,
+        fd: OwnedFd,
         rel: &[u8],
         info: &MatchInfo,
         excluded: bool,
     ) -> Result<Listing, WalkError> {
         let mut listing = Listing::default();
-        let names = match read_sorted(abs) {
-            Ok(names) => names,
+        let (dir, children) = match read_children(fd) {
+            Ok(read) => read,
             Err(err) => {
-                let (path, _) = display(rel);
-                let consequence = if excluded {
-                    "skipped; it is excluded, so BuildKit skips it too"
-                } else {
-                    "BuildKit would fail to send the context"
-                };
-                listing.warnings.push(WalkWarning {
-                    path,
-                    message: format!("cannot read directory: {err} ({consequence})"),
-                });
+                listing.warnings.push(unreadable_dir(rel, &err, excluded));
                 return Ok(listing);
             }
         };
-        let mut subdirs: Vec<(usize, PathBuf, Vec<u8>, MatchInfo, Decision)> = Vec::new();
-        for (name, file_type) in names {
-            let child_abs = abs.join(&name);
-            let child_rel = join(rel, name.as_bytes());
-            let kind = kind_of(file_type);
+        let Ok(dir_fd) = dir.fd() else {
+            return Ok(listing);
+        };
+        let mut subdirs: Vec<(usize, Child, Vec<u8>, MatchInfo, Decision)> = Vec::new();
+        for mut child in children {
+            let child_rel = join(rel, child.name.as_bytes());
+            let mut stat = None;
+            if child.file_type == FileType::Unknown {
+                match stat_at(dir_fd, &child.name) {
+                    Ok(st) => {
+                        child.file_type = FileType::from_raw_mode(st.st_mode);
+                        stat = Some(st);
+                    }
+                    Err(err) => {
+                        listing.warnings.push(WalkWarning {
+                            path: display(&child_rel).0,
+                            message: format!("cannot stat: {err}"),
+                        });
+                        continue;
+                    }
+                }
+            }
+            let kind = kind_of(child.file_type);
             let is_dir = kind == EntryKind::Dir;
             let (decision, child_info) = self.decide(&child_rel, info, is_dir)?;
             if decision.excluded {
                 let pattern = decision.decided_by.unwrap_or(0);
                 if is_dir && self.rules.matcher().can_skip_excluded_dir(&child_rel) {
                     let (files, bytes) = if self.options.measure_excluded {
-                        measure_tree(&child_abs)
+                        open_subdir(dir_fd, &child.name).map_or((0, 0), measure_tree)
                     } else {
                         (0, 0)
                     };
@@ -384,7 +440,8 @@ impl Walker<'_> {
                 }
                 if !is_dir {
                     let bytes = if self.options.measure_excluded {
-                        fs::symlink_metadata(&child_abs).map_or(0, |m| m.len())
+                        stat.map_or_else(|| stat_at(dir_fd, &child.name).ok(), Some)
+                            .map_or(0, |st| u64::try_from(st.st_size).unwrap_or(0))
                     } else {
                         0
                     };
@@ -404,15 +461,15 @@ impl Walker<'_> {
                 listing.items.push(Item::Leaf(placeholder()));
                 subdirs.push((
                     listing.items.len() - 1,
-                    child_abs,
+                    child,
                     child_rel,
                     child_info,
                     decision,
                 ));
                 continue;
             }
-            let meta = match fs::symlink_metadata(&child_abs) {
-                Ok(meta) => meta,
+            let stat = match stat.map_or_else(|| stat_at(dir_fd, &child.name), Ok) {
+                Ok(stat) => stat,
                 Err(err) => {
                     listing.warnings.push(WalkWarning {
                         path: display(&child_rel).0,
@@ -421,9 +478,9 @@ impl Walker<'_> {
                     continue;
                 }
             };
-            let mut entry = self.entry(&child_abs, &child_rel, kind, &meta);
+            let mut entry = self.entry(dir_fd, &child.name, &child_rel, kind, &stat);
             entry.kept_by_exception = decision.decided_by;
-            if kind == EntryKind::File && meta.mode() & 0o444 == 0 {
+            if kind == EntryKind::File && stat.st_mode & 0o444 == 0 {
                 listing.warnings.push(WalkWarning {
                     path: entry.path.clone(),
                     message: "no read permission: BuildKit would fail to send it".to_owned(),
@@ -437,12 +494,18 @@ impl Walker<'_> {
 
         let walked: Vec<Result<(usize, Item), WalkError>> = subdirs
             .into_par_iter()
-            .map(|(slot, child_abs, child_rel, child_info, decision)| {
+            .map(|(slot, child, child_rel, child_info, decision)| {
                 let child_excluded = decision.excluded;
-                let sub = self.walk_dir(&child_abs, &child_rel, &child_info, child_excluded)?;
-                let meta = fs::symlink_metadata(&child_abs).ok();
-                let mut entry = match meta {
-                    Some(meta) => self.entry(&child_abs, &child_rel, EntryKind::Dir, &meta),
+                let opened = open_subdir(dir_fd, &child.name);
+                // fstat on the descriptor we need anyway spares a name lookup.
+                let stat = match &opened {
+                    Ok(fd) => rustix::fs::fstat(fd).ok(),
+                    Err(_) => stat_at(dir_fd, &child.name).ok(),
+                };
+                let mut entry = match stat {
+                    Some(stat) => {
+                        self.entry(dir_fd, &child.name, &child_rel, EntryKind::Dir, &stat)
+                    }
                     None => {
                         let (path, raw_path) = display(&child_rel);
                         ContextEntry {
@@ -455,6 +518,15 @@ impl Walker<'_> {
                 if !child_excluded {
                     entry.kept_by_exception = decision.decided_by;
                 }
+                let sub = match opened {
+                    Ok(fd) => self.walk_dir(fd, &child_rel, &child_info, child_excluded)?,
+                    Err(err) => {
+                        let mut sub = Listing::default();
+                        sub.warnings
+                            .push(unreadable_dir(&child_rel, &err, child_excluded));
+                        sub
+                    }
+                };
                 Ok((
                     slot,
                     Item::Dir {
@@ -483,6 +555,22 @@ impl Walker<'_> {
     }
 }
 
+fn unreadable_dir(rel: &[u8], err: &std::io::Error, excluded: bool) -> WalkWarning {
+    let consequence = if excluded {
+        "skipped; it is excluded, so BuildKit skips it too"
+    } else {
+        "BuildKit would fail to send the context"
+    };
+    WalkWarning {
+        path: if rel.is_empty() {
+            ".".to_owned()
+        } else {
+            display(rel).0
+        },
+        message: format!("cannot read directory: {err} ({consequence})"),
+    }
+}
+
 fn placeholder() -> ContextEntry {
     ContextEntry {
         path: String::new(),
@@ -498,41 +586,52 @@ fn placeholder() -> ContextEntry {
     }
 }
 
-/// A directory's entries sorted by name, with their types (from the directory listing, so
-/// no extra system call for most file systems).
-fn read_sorted(dir: &Path) -> std::io::Result<Vec<(OsString, fs::FileType)>> {
-    let mut names = Vec::new();
-    for entry in fs::read_dir(dir)? {
-        let entry = entry?;
-        let file_type = entry.file_type()?;
-        names.push((entry.file_name(), file_type));
-    }
-    names.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    Ok(names)
-}
-
-/// Files (non-directories) and their bytes under `dir`, counted in parallel; unreadable parts
-/// are left out.
-fn measure_tree(dir: &Path) -> (u64, u64) {
-    let Ok(read) = fs::read_dir(dir) else {
+/// Files (non-directories) and their bytes under the open directory `fd`, counted in
+/// parallel; unreadable parts are left out.
+fn measure_tree(fd: OwnedFd) -> (u64, u64) {
+    let Ok(mut dir) = Dir::new(fd) else {
         return (0, 0);
     };
     let mut files = 0;
     let mut bytes = 0;
     let mut subdirs = Vec::new();
-    for entry in read.flatten() {
+    let mut unknown = Vec::new();
+    while let Some(Ok(entry)) = dir.read() {
+        let name = entry.file_name();
+        if name == c"." || name == c".." {
+            continue;
+        }
         match entry.file_type() {
-            Ok(t) if t.is_dir() => subdirs.push(entry.path()),
-            Ok(_) => {
+            FileType::Directory => subdirs.push(name.to_owned()),
+            FileType::Unknown => unknown.push(name.to_owned()),
+            _ => {
                 files += 1;
-                bytes += entry.metadata().map_or(0, |m| m.len());
+                if let Ok(fd) = dir.fd()
+                    && let Ok(st) = stat_at(fd, name)
+                {
+                    bytes += u64::try_from(st.st_size).unwrap_or(0);
+                }
+            }
+        }
+    }
+    let Ok(dir_fd) = dir.fd() else {
+        return (files, bytes);
+    };
+    for name in unknown {
+        match stat_at(dir_fd, &name) {
+            Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Directory => {
+                subdirs.push(name);
+            }
+            Ok(st) => {
+                files += 1;
+                bytes += u64::try_from(st.st_size).unwrap_or(0);
             }
             Err(_) => {}
         }
     }
     let (sub_files, sub_bytes) = subdirs
-        .into_par_iter()
-        .map(|d| measure_tree(&d))
+        .par_iter()
+        .map(|name| open_subdir(dir_fd, name).map_or((0, 0), measure_tree))
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     (files + sub_files, bytes + sub_bytes)
 }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Benchmark: `dockwright context` on a 200,000-file build context against `find DIR -type f`,
+# plus the hashing speed of `dockwright context --hash`.
+#
+# The tree (a Node/Python monorepo: node_modules, .git objects, sources, a few big assets and a
+# .dockerignore) is made once under /tmp and reused; remove it to rebuild:
+#   rm -rf /tmp/dockwright-bench-context
+# Usage: bench/context.sh [FILES]   (default 200000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+files=${1:-200000}
+tree=/tmp/dockwright-bench-context
+bin=target/release/dockwright
+
+if [ ! -f "$tree/.complete-$files" ]; then
+  rm -rf "$tree"
+  echo "making a $files-file tree under $tree ..."
+  python3 - "$tree" "$files" <<'PY'
+import os, random, sys
+root, total = sys.argv[1], int(sys.argv[2])
+random.seed(7)
+made = 0
+def write(rel, size):
+    global made
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(random.randbytes(size) if size > 4096 else b"x" * size)
+    made += 1
+# Shares of the tree: 72% node_modules, 8% .git, 17% sources and tests, the rest assorted.
+nm, git = int(total * 0.72), int(total * 0.08)
+src = total - nm - git - 40
+pkg = 0
+while made < nm:
+    pkg += 1
+    name = f"node_modules/pkg{pkg:05d}"
+    for d in range(random.randint(1, 4)):
+        for i in range(random.randint(3, 25)):
+            if made >= nm: break
+            write(f"{name}/lib{d}/mod{i}.js", random.randint(200, 6000))
+    write(f"{name}/package.json", 300)
+for i in range(git):
+    write(f".git/objects/{i % 256:02x}/{i:038x}", random.randint(100, 3000))
+for i in range(src):
+    top = ("services", "packages", "tests", "docs")[i % 4]
+    write(f"{top}/m{i % 97:02d}/sub{i % 13}/file{i}.{('py','ts','md','json')[i % 4]}", random.randint(100, 8000))
+for i in range(30):
+    write(f"assets/media{i}.bin", 2_000_000)
+for i in range(max(0, total - made)):
+    write(f"logs/run{i}.log", 50_000)
+with open(os.path.join(root, "Dockerfile"), "w") as f:
+    f.write("FROM node:20\nWORKDIR /app\nCOPY package.json ./\nRUN npm ci\nCOPY . .\n")
+with open(os.path.join(root, ".dockerignore"), "w") as f:
+    f.write("node_modules\n.git\n**/*.log\nassets/*.bin\n!assets/media0.bin\n")
+PY
+  touch "$tree/.complete-$files"
+fi
+
+echo "building release ..."
+cargo build --release --quiet -p dockwright
+
+t() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); echo "$e - $s" | bc; }
+
+# Warm the page cache and the dentry cache for both tools.
+find "$tree" -type f | wc -l >/dev/null
+"$bin" context "$tree" >/dev/null
+
+count=$(find "$tree" -type f | wc -l)
+find_s=$(t bash -c "find '$tree' -type f | wc -l")
+dw_s=$(t "$bin" context "$tree")
+list_s=$(t "$bin" context --list "$tree")
+hash_json=$("$bin" context --hash --format json "$tree")
+hash_rate=$(python3 -c 'import json,sys; h=json.loads(sys.argv[1])["hashing"]; print("%d files, %.1f MB in %.2f s: %.0f MB/s" % (h["files"], h["bytes"]/1e6, h["seconds"], h["bytes_per_second"]/1e6))' "$hash_json")
+sent=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%d files sent, %d kept out" % (r["sent"]["files"], r["excluded"]["files"]))' "$hash_json")
+
+printf '\ncontext tree: %s files (%s)\n' "$count" "$sent"
+printf '%-44s %8.3f s\n' "find DIR -type f | wc -l" "$find_s"
+printf '%-44s %8.3f s  (%.2fx find)\n' "dockwright context DIR (report, all counted)" "$dw_s" "$(echo "$dw_s / $find_s" | bc -l)"
+printf '%-44s %8.3f s  (%.2fx find)\n' "dockwright context --list DIR" "$list_s" "$(echo "$list_s / $find_s" | bc -l)"
+printf '%-44s %s\n' "dockwright context --hash DIR" "$hash_rate"
+ratio=$(echo "$dw_s / $find_s" | bc -l)
+if [ "$(echo "$ratio <= 1.5" | bc)" = 1 ]; then
+  echo "target (within 1.5x of find without hashing): met"
+else
+  echo "target (within 1.5x of find without hashing): NOT met"
+fi
