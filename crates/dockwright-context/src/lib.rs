@@ -18,3 +18,12 @@ pub use walk::{
 pub mod report;
 
 pub use report::{ContextReport, ReportSources};
+pub mod copy_source;
+
+pub use copy_source::{ContextIndex, CopiedFile, CopySource, IgnoredBy, SourceResolution};
+pub mod suggest;
+
+pub use suggest::{
+    BuildInstalls, IgnoreSuggestion, KeptForCopy, RuleCategory, SuggestInput, SuggestedRule,
+    suggest_dockerignore, write_atomically,
+};

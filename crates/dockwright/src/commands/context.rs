@@ -437,6 +437,63 @@ pub fn render_markdown(report: &ContextReport) -> String {
 mod tests {
     use super::*;
 
+    fn sample_report() -> ContextReport {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let files: &[(&str, usize)] = &[
+            ("Dockerfile", 40),
+            ("package.json", 300),
+            ("src/index.js", 12_000),
+            ("src/lib/util.js", 3_500),
+            ("assets/logo.png", 250_000),
+            ("node_modules/react/index.js", 90_000),
+            ("node_modules/react/package.json", 1_200),
+            (".git/HEAD", 23),
+            ("logs/app.log", 4_000),
+            ("logs/keep.log", 10),
+        ];
+        for (rel, size) in files {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, vec![b'x'; *size]).unwrap();
+        }
+        std::fs::write(
+            root.join(".dockerignore"),
+            "# deps\nnode_modules\n.git\nlogs\n!logs/keep.log\n*.tmp\n",
+        )
+        .unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", root.join("passwd")).unwrap();
+        let rules = Dockerignore::load_for_build(root, None).unwrap();
+        let options = WalkOptions {
+            measure_excluded: true,
+            ..WalkOptions::default()
+        };
+        let walk = walk_context(root, &rules, options).unwrap();
+        let sources = ReportSources {
+            context: "app".to_owned(),
+            dockerfile: Some("app/Dockerfile".to_owned()),
+            ignore_file: Some("app/.dockerignore".to_owned()),
+        };
+        let mut report = ContextReport::new(&walk, &rules, sources, 3);
+        report.walk_seconds = 0.0;
+        report
+    }
+
+    #[test]
+    fn tty_report() {
+        insta::assert_snapshot!(render_tty(&sample_report(), false));
+    }
+
+    #[test]
+    fn markdown_report() {
+        insta::assert_snapshot!(render_markdown(&sample_report()));
+    }
+
+    #[test]
+    fn json_report() {
+        insta::assert_json_snapshot!(sample_report());
+    }
+
     #[test]
     fn human_units() {
         assert_eq!(human_bytes(0), "0 B");
