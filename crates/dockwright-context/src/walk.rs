@@ -661,6 +661,11 @@ fn flatten(listing: Listing, walk: &mut ContextWalk) {
     }
 }
 
+thread_local! {
+    /// One read buffer per hashing thread, so files are not each given a fresh buffer.
+    static READ_BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 fn hash_entries(walk: &mut ContextWalk) {
     use sha2::Digest as _;
     let started = Instant::now();
@@ -673,14 +678,18 @@ fn hash_entries(walk: &mut ContextWalk) {
             let abs = root.join(std::ffi::OsStr::from_bytes(entry.path_bytes()));
             let mut hasher = sha2::Sha256::new();
             let outcome = fs::File::open(&abs).and_then(|mut file| {
-                let mut buf = vec![0u8; 128 * 1024];
-                loop {
-                    let n = file.read(&mut buf)?;
-                    if n == 0 {
-                        return Ok(());
+                READ_BUFFER.with_borrow_mut(|buf| {
+                    if buf.is_empty() {
+                        buf.resize(256 * 1024, 0);
                     }
-                    hasher.update(&buf[..n]);
-                }
+                    loop {
+                        let n = file.read(buf)?;
+                        if n == 0 {
+                            return Ok(());
+                        }
+                        hasher.update(&buf[..n]);
+                    }
+                })
             });
             match outcome {
                 Ok(()) => {
