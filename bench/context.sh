@@ -59,16 +59,26 @@ fi
 echo "building release ..."
 cargo build --release --quiet -p dockwright
 
-# Wall time of a command: the best of 3 runs (the machine may be shared; the best run is the
-# one least disturbed, and both tools are measured the same way).
-t() {
-  local best="" s e d
-  for _ in 1 2 3; do
-    s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N)
-    d=$(echo "$e - $s" | bc)
-    if [ -z "$best" ] || [ "$(echo "$d < $best" | bc)" = 1 ]; then best=$d; fi
+# Wall and CPU time of a command, one run.
+run() {
+  local s e
+  s=$(date +%s.%N)
+  /usr/bin/time -f "%U %S" -o /tmp/dockwright-bench-time "$@" >/dev/null
+  e=$(date +%s.%N)
+  echo "$(echo "$e - $s" | bc) $(awk '{print $1 + $2}' /tmp/dockwright-bench-time)"
+}
+
+# The machine may be shared: the tools are run alternately, 5 times each, and each one's best
+# wall time (the least disturbed run) and best CPU time are kept.
+best() { sort -n | head -1; }
+measure() {
+  local i
+  : >/tmp/dockwright-bench-find; : >/tmp/dockwright-bench-report; : >/tmp/dockwright-bench-list
+  for i in 1 2 3 4 5; do
+    run bash -c "find '$tree' -type f | wc -l" >>/tmp/dockwright-bench-find
+    run "$bin" context "$tree" >>/tmp/dockwright-bench-report
+    run "$bin" context --list "$tree" >>/tmp/dockwright-bench-list
   done
-  echo "$best"
 }
 
 # Warm the page cache and the dentry cache for both tools.
@@ -76,17 +86,22 @@ find "$tree" -type f | wc -l >/dev/null
 "$bin" context "$tree" >/dev/null
 
 count=$(find "$tree" -type f | wc -l)
-find_s=$(t bash -c "find '$tree' -type f | wc -l")
-dw_s=$(t "$bin" context "$tree")
-list_s=$(t "$bin" context --list "$tree")
+measure
+find_s=$(cut -d' ' -f1 /tmp/dockwright-bench-find | best)
+dw_s=$(cut -d' ' -f1 /tmp/dockwright-bench-report | best)
+list_s=$(cut -d' ' -f1 /tmp/dockwright-bench-list | best)
+find_cpu=$(cut -d' ' -f2 /tmp/dockwright-bench-find | best)
+dw_cpu=$(cut -d' ' -f2 /tmp/dockwright-bench-report | best)
+list_cpu=$(cut -d' ' -f2 /tmp/dockwright-bench-list | best)
 hash_json=$("$bin" context --hash --format json "$tree")
 hash_rate=$(python3 -c 'import json,sys; h=json.loads(sys.argv[1])["hashing"]; print("%d files, %.1f MB in %.2f s: %.0f MB/s" % (h["files"], h["bytes"]/1e6, h["seconds"], h["bytes_per_second"]/1e6))' "$hash_json")
 sent=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%d files sent, %d kept out" % (r["sent"]["files"], r["excluded"]["files"]))' "$hash_json")
 
 printf '\ncontext tree: %s files (%s); %s CPUs, load average %s\n' "$count" "$sent" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-44s %8.3f s\n' "find DIR -type f | wc -l" "$find_s"
-printf '%-44s %8.3f s  (%.2fx find)\n' "dockwright context DIR (report, all counted)" "$dw_s" "$(echo "$dw_s / $find_s" | bc -l)"
-printf '%-44s %8.3f s  (%.2fx find)\n' "dockwright context --list DIR" "$list_s" "$(echo "$list_s / $find_s" | bc -l)"
+printf '%-44s %8s %10s\n' "" "wall" "CPU (u+s)"
+printf '%-44s %6.3f s %8.2f s\n' "find DIR -type f | wc -l" "$find_s" "$find_cpu"
+printf '%-44s %6.3f s %8.2f s  (%.2fx find wall, %.2fx CPU)\n' "dockwright context DIR (report, all counted)" "$dw_s" "$dw_cpu" "$(echo "$dw_s / $find_s" | bc -l)" "$(echo "$dw_cpu / $find_cpu" | bc -l)"
+printf '%-44s %6.3f s %8.2f s  (%.2fx find wall, %.2fx CPU)\n' "dockwright context --list DIR" "$list_s" "$list_cpu" "$(echo "$list_s / $find_s" | bc -l)" "$(echo "$list_cpu / $find_cpu" | bc -l)"
 printf '%-44s %s\n' "dockwright context --hash DIR" "$hash_rate"
 ratio=$(echo "$dw_s / $find_s" | bc -l)
 if [ "$(echo "$ratio <= 1.5" | bc)" = 1 ]; then
