@@ -140,3 +140,11 @@ fn context_json_report_is_one_object() {
     assert_eq!(report["patterns"][0]["pattern"], "*.log");
     assert_eq!(report["hashing"]["files"], 2);
 }
+
+#[test]
+fn context_rejects_a_missing_dockerfile() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = dockwright(&["context", "--list", "-f", "nope", "."], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("nope: no such Dockerfile"), "{err}");
+}

@@ -53,6 +53,11 @@ pub struct ContextArgs {
 
 pub fn run(args: &ContextArgs) -> anyhow::Result<Status> {
     let dockerfile = args.dockerfile.as_deref();
+    if let Some(file) = dockerfile
+        && !file.is_file()
+    {
+        anyhow::bail!("{}: no such Dockerfile", file.display());
+    }
     let rules = Dockerignore::load_for_build(&args.dir, dockerfile)?;
     let options = WalkOptions {
         hash: args.hash,
@@ -78,12 +83,9 @@ pub fn run(args: &ContextArgs) -> anyhow::Result<Status> {
     let default_dockerfile = args.dir.join("Dockerfile");
     let sources = ReportSources {
         context: args.dir.display().to_string(),
-        dockerfile: Some(
-            dockerfile
-                .unwrap_or(&default_dockerfile)
-                .display()
-                .to_string(),
-        ),
+        dockerfile: Some(dockerfile.unwrap_or(&default_dockerfile))
+            .filter(|f| f.is_file())
+            .map(|f| f.display().to_string()),
         ignore_file: ignore_file_for_build(&args.dir, dockerfile).map(|p| display_path(&p)),
     };
     let report = ContextReport::new(&walk, &rules, sources, args.top);
