@@ -137,24 +137,24 @@ impl ContextReport {
             }
         }
 
-        let mut largest_files: Vec<SizedPath> = walk
-            .files()
-            .map(|e| SizedPath {
-                path: e.path.clone(),
-                bytes: e.size,
-            })
-            .collect();
-        largest_files.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
-        largest_files.truncate(top);
+        let largest_files = top_n(walk.files().collect(), top, |a, b| {
+            b.size.cmp(&a.size).then_with(|| a.path.cmp(&b.path))
+        })
+        .into_iter()
+        .map(|e| SizedPath {
+            path: e.path.clone(),
+            bytes: e.size,
+        })
+        .collect();
 
-        let mut largest_dirs: Vec<DirTotals> = walk
-            .dirs
-            .iter()
-            .filter(|d| d.path != ".")
-            .cloned()
-            .collect();
-        largest_dirs.sort_by(|a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)));
-        largest_dirs.truncate(top);
+        let largest_dirs = top_n(
+            walk.dirs.iter().filter(|d| d.path != ".").collect(),
+            top,
+            |a, b| b.bytes.cmp(&a.bytes).then_with(|| a.path.cmp(&b.path)),
+        )
+        .into_iter()
+        .cloned()
+        .collect();
 
         let mut excluded = ExcludedTotals {
             measured: true,
@@ -191,25 +191,22 @@ impl ContextReport {
             }
         }
 
-        let mut largest_excluded: Vec<ExcludedPath> = walk
-            .excluded
-            .iter()
-            .map(|item| ExcludedPath {
-                path: item.path.clone(),
-                kind: item.kind,
-                files: item.files,
-                bytes: item.bytes,
-                pattern: rules.pattern_text(item.pattern),
-                line: rules.line_of(item.pattern),
-            })
-            .collect();
-        largest_excluded.sort_by(|a, b| {
+        let largest_excluded = top_n(walk.excluded.iter().collect(), top, |a, b| {
             b.bytes
                 .cmp(&a.bytes)
                 .then_with(|| b.files.cmp(&a.files))
                 .then_with(|| a.path.cmp(&b.path))
-        });
-        largest_excluded.truncate(top);
+        })
+        .into_iter()
+        .map(|item| ExcludedPath {
+            path: item.path.clone(),
+            kind: item.kind,
+            files: item.files,
+            bytes: item.bytes,
+            pattern: rules.pattern_text(item.pattern),
+            line: rules.line_of(item.pattern),
+        })
+        .collect();
 
         let escaping_links = walk
             .entries
@@ -248,6 +245,19 @@ impl ContextReport {
             walk_seconds: walk.walk_seconds,
         }
     }
+}
+
+/// The first `n` of `items` in `order`, without sorting all of them.
+fn top_n<T>(mut items: Vec<&T>, n: usize, order: impl Fn(&T, &T) -> std::cmp::Ordering) -> Vec<&T> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if items.len() > n {
+        items.select_nth_unstable_by(n - 1, |a, b| order(a, b));
+        items.truncate(n);
+    }
+    items.sort_by(|a, b| order(a, b));
+    items
 }
 
 #[cfg(test)]

@@ -10,13 +10,13 @@
 use std::ffi::{CStr, CString};
 use std::fs;
 use std::io::Read;
-use std::os::fd::{BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use rustix::fs::{AtFlags, Dir, FileType, Mode, OFlags, Stat};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, Stat};
 use serde::Serialize;
 
 use crate::ignore_file::{Dockerignore, IgnoreFileError};
@@ -277,24 +277,39 @@ fn stat_at(dir: BorrowedFd<'_>, name: &CStr) -> std::io::Result<Stat> {
     Ok(rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW)?)
 }
 
-/// Reads a directory's entries, sorted by name (Go's `os.ReadDir` order), keeping the open
-/// directory for `*at` calls on its entries.
-fn read_children(fd: OwnedFd) -> std::io::Result<(Dir, Vec<Child>)> {
-    let mut dir = Dir::new(fd)?;
-    let mut children = Vec::new();
-    while let Some(entry) = dir.read() {
-        let entry = entry?;
-        let name = entry.file_name();
-        if name == c"." || name == c".." {
-            continue;
+thread_local! {
+    /// One `getdents` buffer per walking thread.
+    static DIRENT_BUFFER: std::cell::RefCell<Vec<u8>> =
+        std::cell::RefCell::new(Vec::with_capacity(32 * 1024));
+}
+
+/// Calls `each(name, type)` for every entry of the open directory `fd` but `.` and `..`.
+fn for_each_entry(fd: &OwnedFd, mut each: impl FnMut(&CStr, FileType)) -> std::io::Result<()> {
+    DIRENT_BUFFER.with_borrow_mut(|buf| {
+        let mut raw = rustix::fs::RawDir::new(fd, buf.spare_capacity_mut());
+        while let Some(entry) = raw.next() {
+            let entry = entry?;
+            let name = entry.file_name();
+            if name != c"." && name != c".." {
+                each(name, entry.file_type());
+            }
         }
+        Ok(())
+    })
+}
+
+/// Reads a directory's entries, sorted by name (Go's `os.ReadDir` order); the descriptor stays
+/// open for `*at` calls on the entries.
+fn read_children(fd: OwnedFd) -> std::io::Result<(OwnedFd, Vec<Child>)> {
+    let mut children = Vec::new();
+    for_each_entry(&fd, |name, file_type| {
         children.push(Child {
             name: name.to_owned(),
-            file_type: entry.file_type(),
+            file_type,
         });
-    }
+    })?;
     children.sort_unstable_by(|a, b| a.name.as_bytes().cmp(b.name.as_bytes()));
-    Ok((dir, children))
+    Ok((fd, children))
 }
 
 /// Whether a link target, resolved lexically from the link's directory, leaves the context.
@@ -395,9 +410,7 @@ impl Walker<'_> {
                 return Ok(listing);
             }
         };
-        let Ok(dir_fd) = dir.fd() else {
-            return Ok(listing);
-        };
+        let dir_fd = dir.as_fd();
         let mut subdirs: Vec<(usize, Child, Vec<u8>, MatchInfo, Decision)> = Vec::new();
         for mut child in children {
             let child_rel = join(rel, child.name.as_bytes());
@@ -589,49 +602,32 @@ fn placeholder() -> ContextEntry {
 /// Files (non-directories) and their bytes under the open directory `fd`, counted in
 /// parallel; unreadable parts are left out.
 fn measure_tree(fd: OwnedFd) -> (u64, u64) {
-    let Ok(mut dir) = Dir::new(fd) else {
-        return (0, 0);
-    };
     let mut files = 0;
     let mut bytes = 0;
-    let mut subdirs = Vec::new();
-    let mut unknown = Vec::new();
-    while let Some(Ok(entry)) = dir.read() {
-        let name = entry.file_name();
-        if name == c"." || name == c".." {
-            continue;
-        }
-        match entry.file_type() {
-            FileType::Directory => subdirs.push(name.to_owned()),
-            FileType::Unknown => unknown.push(name.to_owned()),
-            _ => {
-                files += 1;
-                if let Ok(fd) = dir.fd()
-                    && let Ok(st) = stat_at(fd, name)
-                {
-                    bytes += u64::try_from(st.st_size).unwrap_or(0);
-                }
-            }
-        }
-    }
-    let Ok(dir_fd) = dir.fd() else {
-        return (files, bytes);
+    let mut subdirs: Vec<CString> = Vec::new();
+    let size_of = |name: &CStr| {
+        stat_at(fd.as_fd(), name).map_or(0, |st| u64::try_from(st.st_size).unwrap_or(0))
     };
-    for name in unknown {
-        match stat_at(dir_fd, &name) {
+    let _ = for_each_entry(&fd, |name, file_type| match file_type {
+        FileType::Directory => subdirs.push(name.to_owned()),
+        FileType::Unknown => match stat_at(fd.as_fd(), name) {
             Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::Directory => {
-                subdirs.push(name);
+                subdirs.push(name.to_owned());
             }
             Ok(st) => {
                 files += 1;
                 bytes += u64::try_from(st.st_size).unwrap_or(0);
             }
             Err(_) => {}
+        },
+        _ => {
+            files += 1;
+            bytes += size_of(name);
         }
-    }
+    });
     let (sub_files, sub_bytes) = subdirs
         .par_iter()
-        .map(|name| open_subdir(dir_fd, name).map_or((0, 0), measure_tree))
+        .map(|name| open_subdir(fd.as_fd(), name).map_or((0, 0), measure_tree))
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     (files + sub_files, bytes + sub_bytes)
 }
