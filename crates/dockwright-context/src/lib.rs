@@ -34,6 +34,6 @@ pub use suggest::{
     suggest_dockerignore, write_atomically,
 };
 pub use walk::{
-    ContextEntry, ContextWalk, DirTotals, EntryKind, ExcludedItem, HashStats, WalkError,
-    WalkOptions, WalkWarning, walk_context,
+    ContextEntry, ContextWalk, DirTotals, EntryKind, ExcludedItem, ExcludedScan, HashStats,
+    WalkError, WalkOptions, WalkWarning, walk_context,
 };

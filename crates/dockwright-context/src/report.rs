@@ -26,9 +26,10 @@ pub struct ExcludedTotals {
     /// Non-directories kept out.
     pub files: u64,
     pub bytes: u64,
-    /// Whether skipped directories were walked to count their content (else their content is
-    /// not in the totals).
-    pub measured: bool,
+    /// `files` includes the content of skipped directories.
+    pub files_counted: bool,
+    /// `bytes` includes the content of skipped directories.
+    pub bytes_measured: bool,
 }
 
 /// A path and its size.
@@ -45,6 +46,8 @@ pub struct ExcludedPath {
     pub kind: EntryKind,
     pub files: u64,
     pub bytes: u64,
+    /// `bytes` is measured (false: a skipped directory whose files were only counted).
+    pub bytes_measured: bool,
     /// The pattern as written in the ignore file.
     pub pattern: String,
     /// Its line in the ignore file.
@@ -65,6 +68,8 @@ pub struct PatternEffect {
     pub files: u64,
     /// Their bytes.
     pub bytes: u64,
+    /// `files` and `bytes` include the content of skipped directories.
+    pub complete: bool,
 }
 
 /// A symlink whose target lies outside the context.
@@ -157,7 +162,8 @@ impl ContextReport {
         .collect();
 
         let mut excluded = ExcludedTotals {
-            measured: true,
+            files_counted: true,
+            bytes_measured: true,
             ..ExcludedTotals::default()
         };
         let pattern_count = rules.matcher().patterns().len();
@@ -169,16 +175,19 @@ impl ContextReport {
                 paths: 0,
                 files: 0,
                 bytes: 0,
+                complete: true,
             })
             .collect();
         for item in &walk.excluded {
             excluded.files += item.files;
             excluded.bytes += item.bytes;
-            excluded.measured &= item.measured;
+            excluded.files_counted &= item.files_counted;
+            excluded.bytes_measured &= item.bytes_measured;
             if let Some(effect) = patterns.get_mut(item.pattern) {
                 effect.paths += 1;
                 effect.files += item.files;
                 effect.bytes += item.bytes;
+                effect.complete &= item.bytes_measured;
             }
         }
         for entry in &walk.entries {
@@ -191,11 +200,15 @@ impl ContextReport {
             }
         }
 
+        // Without measured bytes for skipped directories, file counts are the fair order.
+        let by_bytes = walk.excluded.iter().all(|item| item.bytes_measured);
         let largest_excluded = top_n(walk.excluded.iter().collect(), top, |a, b| {
-            b.bytes
-                .cmp(&a.bytes)
-                .then_with(|| b.files.cmp(&a.files))
-                .then_with(|| a.path.cmp(&b.path))
+            let (a_key, b_key) = if by_bytes {
+                ((a.bytes, a.files), (b.bytes, b.files))
+            } else {
+                ((a.files, a.bytes), (b.files, b.bytes))
+            };
+            b_key.cmp(&a_key).then_with(|| a.path.cmp(&b.path))
         })
         .into_iter()
         .map(|item| ExcludedPath {
@@ -203,6 +216,7 @@ impl ContextReport {
             kind: item.kind,
             files: item.files,
             bytes: item.bytes,
+            bytes_measured: item.bytes_measured,
             pattern: rules.pattern_text(item.pattern),
             line: rules.line_of(item.pattern),
         })
@@ -283,7 +297,7 @@ mod tests {
         let rules =
             Dockerignore::parse(b".git\nlogs\n!logs/keep.log\n*.bin\n*.tmp\n", None).unwrap();
         let options = WalkOptions {
-            measure_excluded: true,
+            excluded: crate::walk::ExcludedScan::Measure,
             ..WalkOptions::default()
         };
         let walk = walk_context(root, &rules, options).unwrap();

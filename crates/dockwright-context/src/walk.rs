@@ -22,14 +22,27 @@ use serde::Serialize;
 use crate::ignore_file::{Dockerignore, IgnoreFileError};
 use crate::pattern::{Decision, MatchInfo};
 
+/// How far a walk looks into excluded directories that BuildKit skips without reading.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExcludedScan {
+    /// Not at all (what BuildKit does).
+    #[default]
+    Skip,
+    /// Count the files in them (directory listings only, no per-file system call).
+    Count,
+    /// Count the files and add up their bytes (one `stat` per file).
+    Measure,
+}
+
 /// What a walk should do besides listing what is sent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct WalkOptions {
     /// Hash the content of every sent regular file (SHA-256).
     pub hash: bool,
-    /// Walk into excluded directories that BuildKit would skip, to count the files and bytes
-    /// the ignore file keeps out of the context.
-    pub measure_excluded: bool,
+    /// What to learn about excluded directories BuildKit skips, to show what the ignore file
+    /// keeps out. Excluded files outside them are always counted and measured.
+    pub excluded: ExcludedScan,
 }
 
 /// The kind of a context entry.
@@ -87,13 +100,15 @@ impl ContextEntry {
 pub struct ExcludedItem {
     pub path: String,
     pub kind: EntryKind,
-    /// Files (non-directories) it holds: 1 for a file; for a skipped directory, the count when
-    /// the walk measured excluded directories, else 0.
+    /// Files (non-directories) it holds: 1 for a file; for a skipped directory, the count
+    /// when the walk counted inside excluded directories, else 0.
     pub files: u64,
-    /// Bytes of those files (same caveat).
+    /// Bytes of those files, when `bytes_measured`.
     pub bytes: u64,
-    /// Whether `files`/`bytes` were measured (false for a skipped directory not walked).
-    pub measured: bool,
+    /// `files` is the real count (false: a skipped directory the walk did not look into).
+    pub files_counted: bool,
+    /// `bytes` is the real size (false: a skipped directory whose files were not measured).
+    pub bytes_measured: bool,
     /// The deciding pattern: index into the matcher's patterns.
     pub pattern: usize,
 }
@@ -436,34 +451,37 @@ impl Walker<'_> {
             if decision.excluded {
                 let pattern = decision.decided_by.unwrap_or(0);
                 if is_dir && self.rules.matcher().can_skip_excluded_dir(&child_rel) {
-                    let (files, bytes) = if self.options.measure_excluded {
-                        open_subdir(dir_fd, &child.name).map_or((0, 0), measure_tree)
-                    } else {
-                        (0, 0)
+                    let scan = self.options.excluded;
+                    let (files, bytes) = match scan {
+                        ExcludedScan::Skip => (0, 0),
+                        ExcludedScan::Count | ExcludedScan::Measure => {
+                            open_subdir(dir_fd, &child.name).map_or((0, 0), |fd| {
+                                measure_tree(fd, scan == ExcludedScan::Measure)
+                            })
+                        }
                     };
                     listing.excluded.push(ExcludedItem {
                         path: display(&child_rel).0,
                         kind,
                         files,
                         bytes,
-                        measured: self.options.measure_excluded,
+                        files_counted: scan != ExcludedScan::Skip,
+                        bytes_measured: scan == ExcludedScan::Measure,
                         pattern,
                     });
                     continue;
                 }
                 if !is_dir {
-                    let bytes = if self.options.measure_excluded {
-                        stat.map_or_else(|| stat_at(dir_fd, &child.name).ok(), Some)
-                            .map_or(0, |st| u64::try_from(st.st_size).unwrap_or(0))
-                    } else {
-                        0
-                    };
+                    let bytes = stat
+                        .map_or_else(|| stat_at(dir_fd, &child.name).ok(), Some)
+                        .map_or(0, |st| u64::try_from(st.st_size).unwrap_or(0));
                     listing.excluded.push(ExcludedItem {
                         path: display(&child_rel).0,
                         kind,
                         files: 1,
                         bytes,
-                        measured: self.options.measure_excluded,
+                        files_counted: true,
+                        bytes_measured: true,
                         pattern,
                     });
                     continue;
@@ -599,9 +617,9 @@ fn placeholder() -> ContextEntry {
     }
 }
 
-/// Files (non-directories) and their bytes under the open directory `fd`, counted in
-/// parallel; unreadable parts are left out.
-fn measure_tree(fd: OwnedFd) -> (u64, u64) {
+/// Files (non-directories) under the open directory `fd` and, when `with_bytes`, their bytes;
+/// counted in parallel, unreadable parts left out.
+fn measure_tree(fd: OwnedFd, with_bytes: bool) -> (u64, u64) {
     let mut files = 0;
     let mut bytes = 0;
     let mut subdirs: Vec<CString> = Vec::new();
@@ -622,12 +640,14 @@ fn measure_tree(fd: OwnedFd) -> (u64, u64) {
         },
         _ => {
             files += 1;
-            bytes += size_of(name);
+            if with_bytes {
+                bytes += size_of(name);
+            }
         }
     });
     let (sub_files, sub_bytes) = subdirs
         .par_iter()
-        .map(|name| open_subdir(fd.as_fd(), name).map_or((0, 0), measure_tree))
+        .map(|name| open_subdir(fd.as_fd(), name).map_or((0, 0), |fd| measure_tree(fd, with_bytes)))
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
     (files + sub_files, bytes + sub_bytes)
 }
@@ -785,7 +805,7 @@ mod tests {
         let dir = tree();
         let rules = Dockerignore::parse(b"node_modules\ndocs\n!docs/keep\n", None).unwrap();
         let options = WalkOptions {
-            measure_excluded: true,
+            excluded: ExcludedScan::Measure,
             ..WalkOptions::default()
         };
         let walk = walk_context(dir.path(), &rules, options).unwrap();

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 use dockwright_context::{
-    ContextReport, Dockerignore, ReportSources, WalkOptions, ignore_file_for_build, walk_context,
+    ContextReport, Dockerignore, ExcludedScan, ReportSources, WalkOptions, ignore_file_for_build,
+    walk_context,
 };
 
 use crate::exit::Status;
@@ -46,6 +47,11 @@ pub struct ContextArgs {
     #[arg(long)]
     pub hash: bool,
 
+    /// Also add up the bytes inside excluded directories BuildKit skips (node_modules, .git):
+    /// one stat per file there. By default their files are only counted.
+    #[arg(long)]
+    pub measure_excluded: bool,
+
     /// How many entries each "largest" list shows.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
@@ -61,7 +67,13 @@ pub fn run(args: &ContextArgs) -> anyhow::Result<Status> {
     let rules = Dockerignore::load_for_build(&args.dir, dockerfile)?;
     let options = WalkOptions {
         hash: args.hash,
-        measure_excluded: !args.list,
+        excluded: if args.list {
+            ExcludedScan::Skip
+        } else if args.measure_excluded {
+            ExcludedScan::Measure
+        } else {
+            ExcludedScan::Count
+        },
     };
     let walk = walk_context(&args.dir, &rules, options)?;
 
@@ -201,14 +213,22 @@ pub fn render_tty(report: &ContextReport, color: bool) -> String {
         }
     );
     let excluded = &report.excluded;
-    let total = sent.bytes + excluded.bytes;
-    let _ = writeln!(
-        out,
-        "Kept out       {}, {} ({} of the bytes)",
-        plural(excluded.files, "file", "files"),
-        human_bytes(excluded.bytes),
-        percent(excluded.bytes, total)
-    );
+    if excluded.bytes_measured {
+        let total = sent.bytes + excluded.bytes;
+        let _ = writeln!(
+            out,
+            "Kept out       {}, {} ({} of the bytes)",
+            plural(excluded.files, "file", "files"),
+            human_bytes(excluded.bytes),
+            percent(excluded.bytes, total)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Kept out       {} (sizes inside skipped directories not measured: --measure-excluded)",
+            plural(excluded.files, "file", "files"),
+        );
+    }
 
     if !report.largest_files.is_empty() {
         heading(&mut out, "Largest files sent");
@@ -234,7 +254,11 @@ pub fn render_tty(report: &ContextReport, color: bool) -> String {
             let _ = writeln!(
                 out,
                 "  {:>9}  {}  ({}; line {}: {})",
-                human_bytes(x.bytes),
+                if x.bytes_measured {
+                    human_bytes(x.bytes)
+                } else {
+                    "?".to_owned()
+                },
                 x.path,
                 plural(x.files, "file", "files"),
                 line_label(x.line),
@@ -259,12 +283,14 @@ pub fn render_tty(report: &ContextReport, color: bool) -> String {
                     plural(p.files, "file", "files"),
                     human_bytes(p.bytes)
                 )
-            } else {
+            } else if p.complete {
                 format!(
                     "kept out {} ({})",
                     plural(p.files, "file", "files"),
                     human_bytes(p.bytes)
                 )
+            } else {
+                format!("kept out {}", plural(p.files, "file", "files"))
             };
             let _ = writeln!(
                 out,
@@ -337,7 +363,11 @@ pub fn render_markdown(report: &ContextReport) -> String {
         out,
         "| kept out by the ignore file | {} | {} |",
         count(excluded.files),
-        human_bytes(excluded.bytes)
+        if excluded.bytes_measured {
+            human_bytes(excluded.bytes)
+        } else {
+            "not measured".to_owned()
+        }
     );
     let _ = writeln!(out);
     if let Some(dockerfile) = &report.dockerfile {
@@ -382,7 +412,11 @@ pub fn render_markdown(report: &ContextReport) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} ({}) |",
-                human_bytes(x.bytes),
+                if x.bytes_measured {
+                    human_bytes(x.bytes)
+                } else {
+                    "?".to_owned()
+                },
                 count(x.files),
                 md_code(&x.path),
                 md_code(&x.pattern),
@@ -406,7 +440,11 @@ pub fn render_markdown(report: &ContextReport) -> String {
                 line_label(p.line),
                 md_code(&p.pattern),
                 count(p.files),
-                human_bytes(p.bytes)
+                if p.complete {
+                    human_bytes(p.bytes)
+                } else {
+                    "?".to_owned()
+                }
             );
         }
     }
@@ -440,6 +478,10 @@ mod tests {
     use super::*;
 
     fn sample_report() -> ContextReport {
+        report_with(ExcludedScan::Measure)
+    }
+
+    fn report_with(excluded: ExcludedScan) -> ContextReport {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         let files: &[(&str, usize)] = &[
@@ -467,7 +509,7 @@ mod tests {
         std::os::unix::fs::symlink("/etc/passwd", root.join("passwd")).unwrap();
         let rules = Dockerignore::load_for_build(root, None).unwrap();
         let options = WalkOptions {
-            measure_excluded: true,
+            excluded,
             ..WalkOptions::default()
         };
         let walk = walk_context(root, &rules, options).unwrap();
@@ -484,6 +526,11 @@ mod tests {
     #[test]
     fn tty_report() {
         insta::assert_snapshot!(render_tty(&sample_report(), false));
+    }
+
+    #[test]
+    fn tty_report_with_skipped_directories_only_counted() {
+        insta::assert_snapshot!(render_tty(&report_with(ExcludedScan::Count), false));
     }
 
     #[test]
