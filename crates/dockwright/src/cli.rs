@@ -46,6 +46,9 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Report what a build sends as its context and what the .dockerignore keeps out.
+    Context(commands::context::ContextArgs),
+
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
 
