@@ -48,4 +48,6 @@ pub enum ColorWhen {
 pub enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
+    /// Analyze an image: layers, wasted and reclaimable bytes, findings, CI gates.
+    Image(Box<commands::image::ImageArgs>),
 }

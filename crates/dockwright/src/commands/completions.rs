@@ -15,6 +15,11 @@ pub struct CompletionsArgs {
 
 pub fn run(args: &CompletionsArgs) -> anyhow::Result<Status> {
     let mut command = Cli::command();
-    clap_complete::generate(args.shell, &mut command, "dockwright", &mut std::io::stdout());
+    clap_complete::generate(
+        args.shell,
+        &mut command,
+        "dockwright",
+        &mut std::io::stdout(),
+    );
     Ok(Status::Success)
 }

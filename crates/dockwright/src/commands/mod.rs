@@ -2,6 +2,7 @@
 //! returns the exit status; errors bubble up as `anyhow::Error` and exit with status 2.
 
 pub mod completions;
+pub mod image;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Status;
@@ -10,5 +11,6 @@ use crate::exit::Status;
 pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Completions(args) => completions::run(&args),
+        Command::Image(args) => image::run(&args),
     }
 }
