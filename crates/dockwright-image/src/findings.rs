@@ -300,7 +300,11 @@ fn is_build_tool(comps: &[&[u8]]) -> bool {
     let name = String::from_utf8_lossy(name);
     // `gcc-12`, `x86_64-linux-gnu-gcc-12`: drop version suffixes, keep the last word.
     let mut parts: Vec<&str> = name.split('-').collect();
-    while parts.len() > 1 && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit() || c == '.')) {
+    while parts.len() > 1
+        && parts
+            .last()
+            .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    {
         parts.pop();
     }
     let prog = parts.last().copied().unwrap_or_default();

@@ -174,6 +174,11 @@ pub fn layer_commands(loaded: &LoadedImage) -> Vec<String> {
 
 /// Analyzes a loaded image.
 pub fn analyze(loaded: &LoadedImage, image: &str) -> ImageReport {
+    analyze_with_tree(loaded, image).0
+}
+
+/// Analyzes a loaded image and also returns the merged final tree.
+pub fn analyze_with_tree(loaded: &LoadedImage, image: &str) -> (ImageReport, merge::Merged) {
     let layers: Vec<&LayerTree> = loaded.layers.iter().collect();
     let table = &loaded.table;
     let figures = dive::figures(&layers, table);
@@ -341,7 +346,7 @@ pub fn analyze(loaded: &LoadedImage, image: &str) -> ImageReport {
             .map(|(l, w)| format!("layer {}: {w}", l + 1)),
     );
 
-    ImageReport {
+    let report = ImageReport {
         version: REPORT_VERSION,
         image: image.to_string(),
         source: loaded.kind,
@@ -370,5 +375,6 @@ pub fn analyze(loaded: &LoadedImage, image: &str) -> ImageReport {
         largest_files,
         largest_directories,
         warnings,
-    }
+    };
+    (report, merged)
 }

@@ -50,21 +50,43 @@ fn figures(r: &ImageReport) -> serde_json::Value {
 fn dive_figures_match_a_hand_computation() {
     let t = tempfile::tempdir().unwrap();
     let img = TestImage::new(vec![
-        layer("base", vec![file("a", &[1; 100]), dir("d"), file("d/x", &[2; 10]), file("d/y", &[3; 20])]),
-        layer("change", vec![file("a", &[4; 50]), E::Whiteout("d".into()), file("b", &[5; 5])]),
+        layer(
+            "base",
+            vec![
+                file("a", &[1; 100]),
+                dir("d"),
+                file("d/x", &[2; 10]),
+                file("d/y", &[3; 20]),
+            ],
+        ),
+        layer(
+            "change",
+            vec![
+                file("a", &[4; 50]),
+                E::Whiteout("d".into()),
+                file("b", &[5; 5]),
+            ],
+        ),
     ]);
     let r = analyze(&docker(t.path(), "img", &img, &[Comp::None; 2]));
     // Paths: a 100+50 (min 50), d/x 10, d/y 20, d deleted (whiteout counts the 30 below), b 5.
     assert_eq!(r.total_size, 185);
     assert_eq!(r.wasted_bytes, 150);
-    assert!((r.efficiency - 115.0 / 215.0).abs() < 1e-12, "{}", r.efficiency);
+    assert!(
+        (r.efficiency - 115.0 / 215.0).abs() < 1e-12,
+        "{}",
+        r.efficiency
+    );
     assert!((r.user_wasted_percent.unwrap() - 150.0 / 55.0).abs() < 1e-12);
     assert_eq!(r.inefficient_files, 1);
     // What can really be reclaimed: the old `a` and both files of the deleted directory.
     assert_eq!(r.reclaimable_bytes, 130);
     assert_eq!(r.reclaimable_overwritten, 100);
     assert_eq!(r.reclaimable_deleted, 30);
-    assert_eq!(r.layers[1].files_removed, 2, "every file under a deleted directory counts");
+    assert_eq!(
+        r.layers[1].files_removed, 2,
+        "every file under a deleted directory counts"
+    );
     assert_eq!(r.layers[1].files_added, 1);
     assert_eq!(r.layers[1].files_modified, 1);
     assert_eq!(r.files, 2);
@@ -89,8 +111,24 @@ fn dive_quirk_missing_whiteout_target_ends_the_layer() {
 fn opaque_whiteouts_hide_lower_contents() {
     let t = tempfile::tempdir().unwrap();
     let img = TestImage::new(vec![
-        layer("base", vec![dir("etc"), dir("etc/conf.d"), file("etc/conf.d/a", &[1; 1000]), file("etc/conf.d/b", &[1; 500])]),
-        layer("replace", vec![dir("etc"), dir("etc/conf.d"), E::Opaque("etc/conf.d".into()), file("etc/conf.d/c", &[2; 10])]),
+        layer(
+            "base",
+            vec![
+                dir("etc"),
+                dir("etc/conf.d"),
+                file("etc/conf.d/a", &[1; 1000]),
+                file("etc/conf.d/b", &[1; 500]),
+            ],
+        ),
+        layer(
+            "replace",
+            vec![
+                dir("etc"),
+                dir("etc/conf.d"),
+                E::Opaque("etc/conf.d".into()),
+                file("etc/conf.d/c", &[2; 10]),
+            ],
+        ),
     ]);
     let r = analyze(&docker(t.path(), "img", &img, &[Comp::None; 2]));
     assert_eq!(r.reclaimable_deleted, 1500);
@@ -108,7 +146,10 @@ fn chown_duplicates_are_metadata_only() {
     let r = analyze(&docker(t.path(), "chown", img, comps));
     let app: u64 = r.layers[1].bytes_added;
     assert!(app > 0);
-    assert_eq!(r.reclaimable_metadata_only, app, "the whole first copy is reclaimable");
+    assert_eq!(
+        r.reclaimable_metadata_only, app,
+        "the whole first copy is reclaimable"
+    );
     assert_eq!(r.reclaimable_bytes, app);
     let top = &r.waste[0];
     assert_eq!(top.reason, WasteReason::MetadataOnlyCopy);
@@ -125,7 +166,12 @@ fn chown_is_detected_in_compressed_layers_too() {
     let t = tempfile::tempdir().unwrap();
     let images = parity_images(1000);
     let (_, img, _) = images.iter().find(|i| i.0 == "chown").unwrap();
-    let r = analyze(&docker(t.path(), "chown", img, &[Comp::Gzip, Comp::Zstd, Comp::Gzip]));
+    let r = analyze(&docker(
+        t.path(),
+        "chown",
+        img,
+        &[Comp::Gzip, Comp::Zstd, Comp::Gzip],
+    ));
     assert_eq!(r.reclaimable_metadata_only, r.layers[1].bytes_added);
 }
 
@@ -135,7 +181,12 @@ fn visible_waste_is_found() {
     let images = parity_images(1000);
     let (_, img, comps) = images.iter().find(|i| i.0 == "small").unwrap();
     let r = analyze(&docker(t.path(), "small", img, comps));
-    let find = |code: &str| r.findings.iter().find(|f| f.code == code).unwrap_or_else(|| panic!("{code} missing: {:#?}", r.findings));
+    let find = |code: &str| {
+        r.findings
+            .iter()
+            .find(|f| f.code == code)
+            .unwrap_or_else(|| panic!("{code} missing: {:#?}", r.findings))
+    };
     let pip = find("DWI005");
     assert_eq!(pip.bytes, 80_000);
     assert_eq!(pip.paths, vec!["/root/.cache/pip"]);
@@ -145,7 +196,10 @@ fn visible_waste_is_found() {
     assert_eq!(git.paths, vec!["/app/.git"]);
     assert_eq!(find("DWI001").bytes, 250_000);
     let secret = find("DWI203");
-    assert!(!secret.message.contains("hunter2"), "secret values are never printed");
+    assert!(
+        !secret.message.contains("hunter2"),
+        "secret values are never printed"
+    );
     assert!(find("DWI201").message.contains("unset"));
     assert_eq!(r.removable_bytes, 250_000 + 80_000 + 60_000);
 }
@@ -157,7 +211,12 @@ fn every_format_gives_the_same_figures() {
         let base = t.path().join(name);
         std::fs::create_dir_all(&base).unwrap();
         let mut refs = Vec::new();
-        for (tag, c) in [("plain", vec![Comp::None; 3]), ("orig", comps.clone()), ("gzip", vec![Comp::Gzip; 3]), ("zstd", vec![Comp::Zstd; 3])] {
+        for (tag, c) in [
+            ("plain", vec![Comp::None; 3]),
+            ("orig", comps.clone()),
+            ("gzip", vec![Comp::Gzip; 3]),
+            ("zstd", vec![Comp::Zstd; 3]),
+        ] {
             let d = base.join(format!("{tag}.docker.tar"));
             img.write_docker_archive(&d, &c);
             refs.push(format!("docker-archive:{}", d.display()));
@@ -172,7 +231,10 @@ fn every_format_gives_the_same_figures() {
         let expected = figures(&analyze(&refs[0]));
         for r in &refs {
             for verify in [false, true] {
-                let read = ReadOptions { verify, ..ReadOptions::default() };
+                let read = ReadOptions {
+                    verify,
+                    ..ReadOptions::default()
+                };
                 let got = figures(&analyze_with(r, &read));
                 assert_eq!(got, expected, "{name}: {r} (verify {verify}) differs");
             }
@@ -189,7 +251,10 @@ fn repeated_runs_are_identical() {
     img.write_oci_archive(&p, comps);
     let first = serde_json::to_string(&analyze(&p.display().to_string())).unwrap();
     for _ in 0..3 {
-        assert_eq!(serde_json::to_string(&analyze(&p.display().to_string())).unwrap(), first);
+        assert_eq!(
+            serde_json::to_string(&analyze(&p.display().to_string())).unwrap(),
+            first
+        );
     }
 }
 

@@ -50,4 +50,6 @@ pub enum Command {
     Completions(commands::completions::CompletionsArgs),
     /// Analyze an image: layers, wasted and reclaimable bytes, findings, CI gates.
     Image(Box<commands::image::ImageArgs>),
+    /// Compare two images: sizes per layer and directory, files and packages changed.
+    Diff(Box<commands::diff::DiffArgs>),
 }

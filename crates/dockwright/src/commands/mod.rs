@@ -2,6 +2,7 @@
 //! returns the exit status; errors bubble up as `anyhow::Error` and exit with status 2.
 
 pub mod completions;
+pub mod diff;
 pub mod image;
 
 use crate::cli::{Cli, Command};
@@ -12,5 +13,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Completions(args) => completions::run(&args),
         Command::Image(args) => image::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
