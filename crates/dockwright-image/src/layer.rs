@@ -516,18 +516,30 @@ fn add_entry<R: Read>(
     }
     layer.entries += 1;
     layer.size = layer.size.saturating_add(size);
-    let bad_field = |what: &str| {
-        ImageError::invalid(
-            context,
-            format!(
-                "entry {:?}: unreadable {what} in tar header",
-                String::from_utf8_lossy(&path)
-            ),
-        )
+    // Empty or garbled numeric fields read as 0, as Go's archive/tar (and so dive) reads
+    // empty ones; garbled ones are noted.
+    let (mode, uid, gid) = match (header.mode(), header.uid(), header.gid()) {
+        (Ok(m), Ok(u), Ok(g)) => (
+            m,
+            u32::try_from(u).unwrap_or(u32::MAX),
+            u32::try_from(g).unwrap_or(u32::MAX),
+        ),
+        (m, u, g) => {
+            let raw = header.as_old();
+            let empty = |f: &[u8]| f.iter().all(|b| *b == 0 || *b == b' ');
+            if !(empty(&raw.mode) && empty(&raw.uid) && empty(&raw.gid)) {
+                layer.warn(format!(
+                    "entry {:?}: unreadable mode, uid or gid in the tar header; read as 0",
+                    String::from_utf8_lossy(&path)
+                ));
+            }
+            (
+                m.unwrap_or(0),
+                u.ok().and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
+                g.ok().and_then(|v| u32::try_from(v).ok()).unwrap_or(0),
+            )
+        }
     };
-    let mode = header.mode().map_err(|_| bad_field("mode"))?;
-    let uid = u32::try_from(header.uid().map_err(|_| bad_field("uid"))?).unwrap_or(u32::MAX);
-    let gid = u32::try_from(header.gid().map_err(|_| bad_field("gid"))?).unwrap_or(u32::MAX);
     let link = if matches!(kind, EntryKind::Symlink | EntryKind::HardLink) {
         let target = entry
             .link_name_bytes()

@@ -345,6 +345,12 @@ pub fn analyze_with_tree(loaded: &LoadedImage, image: &str) -> (ImageReport, mer
             .iter()
             .map(|(l, w)| format!("layer {}: {w}", l + 1)),
     );
+    let (loops, first_loop) = symlink_loops(&final_tree);
+    if let Some(first) = first_loop {
+        warnings.push(format!(
+            "{loops} symbolic link(s) that never resolve (a loop, or more than {MAX_SYMLINK_HOPS} hops; first: {first})"
+        ));
+    }
 
     let report = ImageReport {
         version: REPORT_VERSION,
@@ -377,4 +383,95 @@ pub fn analyze_with_tree(loaded: &LoadedImage, image: &str) -> (ImageReport, mer
         warnings,
     };
     (report, merged)
+}
+
+/// Links followed before a path is called a loop (Linux's limit).
+pub const MAX_SYMLINK_HOPS: u32 = 40;
+
+/// Counts final-tree symlinks that loop, and names the first.
+fn symlink_loops(tree: &FinalTree<'_>) -> (u64, Option<String>) {
+    let mut count = 0u64;
+    let mut first = None;
+    for (id, slot) in tree.tree.iter().enumerate() {
+        let Some(p) = slot else { continue };
+        let Some(layer) = tree.layers.get(p.layer as usize) else {
+            continue;
+        };
+        let Some(node) = layer.nodes.get(p.node as usize) else {
+            continue;
+        };
+        if node.info.kind != EntryKind::Symlink {
+            continue;
+        }
+        let id = id as PathId;
+        let mut hops = 0u32;
+        if resolve_link(tree, tree.table.parent(id), id, &mut hops).is_err() {
+            count += 1;
+            if first.is_none() {
+                first = Some(tree.table.display(id));
+            }
+        }
+    }
+    (count, first)
+}
+
+/// Follows the symlink at `link` (in directory `dir`); `Ok(None)` when it dangles, `Err` when
+/// it loops.
+fn resolve_link(
+    tree: &FinalTree<'_>,
+    dir: PathId,
+    link: PathId,
+    hops: &mut u32,
+) -> Result<Option<PathId>, ()> {
+    *hops += 1;
+    if *hops > MAX_SYMLINK_HOPS {
+        return Err(());
+    }
+    let Some(p) = tree.provider(link) else {
+        return Ok(None);
+    };
+    let Some(layer) = tree.layers.get(p.layer as usize) else {
+        return Ok(None);
+    };
+    let Some(node) = layer.nodes.get(p.node as usize) else {
+        return Ok(None);
+    };
+    let Some(target) = layer.link(node) else {
+        return Ok(None);
+    };
+    let mut cur = if target.first() == Some(&b'/') {
+        crate::paths::ROOT
+    } else {
+        dir
+    };
+    for comp in target.split(|b| *b == b'/') {
+        match comp {
+            b"" | b"." => {}
+            b".." => {
+                if cur != crate::paths::ROOT {
+                    cur = tree.table.parent(cur);
+                }
+            }
+            name => {
+                let Some(child) = tree.table.find_child(cur, name) else {
+                    return Ok(None);
+                };
+                if tree.provider(child).is_none() {
+                    return Ok(None);
+                }
+                if tree
+                    .info(child)
+                    .is_some_and(|i| i.kind == EntryKind::Symlink)
+                {
+                    match resolve_link(tree, cur, child, hops)? {
+                        Some(next) => cur = next,
+                        None => return Ok(None),
+                    }
+                } else {
+                    cur = child;
+                }
+            }
+        }
+    }
+    Ok(Some(cur))
 }
