@@ -234,11 +234,11 @@ pub fn io_error(context: &str, err: io::Error) -> ImageError {
 }
 
 /// Wraps a compressed stream in the right decoder.
-pub fn decoder<'a, R: io::BufRead + Send + 'a>(
+pub fn decoder<'a, R: io::BufRead + 'a>(
     compression: Compression,
     input: R,
     context: &str,
-) -> Result<Box<dyn Read + Send + 'a>> {
+) -> Result<Box<dyn Read + 'a>> {
     Ok(match compression {
         Compression::None => Box::new(input),
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(input)),

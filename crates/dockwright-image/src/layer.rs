@@ -330,6 +330,18 @@ fn read_prefix(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
+/// Reads a layer from any stream (a member of an outer tar being streamed), checking the
+/// digests when given.
+pub fn read_layer_stream(
+    stream: &mut dyn Read,
+    digest: Option<&Digest>,
+    diff_id: Option<&Digest>,
+    context: &str,
+    opts: &ReadOptions,
+) -> Result<RawLayer> {
+    read_streaming(Box::new(stream), None, digest, diff_id, context, opts)
+}
+
 /// Reads an uncompressed tar by seeking past file contents (tar headers give the sizes).
 fn read_skimming(
     file: Box<dyn ReadSeek>,
@@ -375,7 +387,7 @@ fn read_skimming(
 
 /// Reads a tar stream, decompressing and hashing as it goes.
 fn read_streaming(
-    stream: Box<dyn Read + Send>,
+    stream: Box<dyn Read + '_>,
     len: Option<u64>,
     digest: Option<&Digest>,
     diff_id: Option<&Digest>,
@@ -391,7 +403,7 @@ fn read_streaming(
         .map_err(|e| blob::io_error(context, e))?;
     layer.compression = Compression::sniff(prefix);
     let decoded = blob::decoder(layer.compression, &mut buffered, context)?;
-    let guarded: Box<dyn Read + Send> = if layer.compression == Compression::None {
+    let guarded: Box<dyn Read + '_> = if layer.compression == Compression::None {
         decoded
     } else {
         Box::new(BombGuard::new(

@@ -82,6 +82,9 @@ pub fn load(image: ResolvedImage, opts: &ReadOptions) -> Result<LoadedImage> {
             let l = layer_refs
                 .get(i)
                 .ok_or_else(|| ImageError::invalid("layers", "index out of range"))?;
+            if let Some(raw) = store.take_parsed(l) {
+                return Ok(raw);
+            }
             let context = format!(
                 "layer {} ({})",
                 i + 1,

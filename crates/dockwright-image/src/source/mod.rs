@@ -54,6 +54,10 @@ pub trait BlobStore: Send + Sync {
     fn must_verify(&self) -> bool {
         false
     }
+    /// A layer already read while the source was streamed (engines), if any.
+    fn take_parsed(&self, _layer: &LayerRef) -> Option<crate::layer::RawLayer> {
+        None
+    }
 }
 
 /// An image whose metadata is read and whose layers are ready to be opened.
@@ -402,7 +406,23 @@ pub fn resolve(
                 archive::resolve_archive(path, None, &opts.platform)
             }
         }
-        R::Registry(r) => registry::resolve(r, opts),
+        R::Registry(r) => {
+            // A local engine that has the image answers first, as `docker run` would.
+            if let Some(socket) = engine::find_socket() {
+                let name = if r.registry == "registry-1.docker.io" {
+                    format!("docker.io/{}", r.repository)
+                } else {
+                    format!("{}/{}", r.registry, r.repository)
+                };
+                let sep = if r.reference.contains(':') { '@' } else { ':' };
+                match engine::resolve(&format!("{name}{sep}{}", r.reference), Some(&socket), opts) {
+                    Ok(img) => return Ok(img),
+                    Err(ImageError::Remote { message, .. }) if message.contains(" 404") => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            registry::resolve(r, opts)
+        }
         R::Engine { name, socket } => engine::resolve(name, socket.as_deref(), opts),
     }
 }
