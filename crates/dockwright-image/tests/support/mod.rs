@@ -575,3 +575,72 @@ pub fn parity_images(many: usize) -> Vec<(&'static str, TestImage, Vec<Comp>)> {
     out.push(("zstd", z, vec![Comp::Zstd, Comp::Gzip, Comp::Zstd]));
     out
 }
+
+/// Text-like bytes (words from a small vocabulary) that compress about 3:1, as real files do.
+pub fn text(seed: u64, len: usize) -> Vec<u8> {
+    const WORDS: [&str; 16] = [
+        "the ", "layer ", "image ", "build ", "cache ", "file ", "data ", "config ", "size ", "run ", "copy ", "user ",
+        "lib ", "bin ", "\n", "0123456789abcdef ",
+    ];
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut out = Vec::with_capacity(len + 20);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        out.extend_from_slice(WORDS[(x & 15) as usize].as_bytes());
+        if x & 0x300 == 0 {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    out.truncate(len);
+    out
+}
+
+/// Benchmark images: (name, image, compression per layer).
+/// - `files200k`: 210,000 small files over 3 layers (uncompressed).
+/// - `big`: 11 layers, about 1.1 GB (uncompressed), with overwrites and deletes.
+/// - `big-gzip`, `big-zstd`: the same content with gzip or zstd layers.
+pub fn bench_images(scale: usize) -> Vec<(&'static str, TestImage, Vec<Comp>)> {
+    let mut out = Vec::new();
+    let mut l1 = vec![dir("usr"), dir("usr/share")];
+    let mut l2 = vec![dir("srv")];
+    let files = 210_000 * scale / 100;
+    for i in 0..files {
+        let (target, root) = if i % 2 == 0 { (&mut l1, "usr/share") } else { (&mut l2, "srv") };
+        if i % 1000 < 2 {
+            target.push(dir(&format!("{root}/d{}", i / 1000)));
+        }
+        target.push(file(&format!("{root}/d{}/f{i}", i / 1000), &text(i as u64, (i * 131) % 2_000)));
+    }
+    let mut l3 = vec![dir("srv")];
+    for d in 0..20 {
+        l3.push(E::Whiteout(format!("srv/d{d}")));
+    }
+    out.push((
+        "files200k",
+        TestImage::new(vec![layer("ADD base", l1), layer("COPY srv", l2), layer("RUN rm -rf /srv/d0..d19", l3)]),
+        vec![Comp::None; 3],
+    ));
+    let mut layers = Vec::new();
+    let per = 100_000_000 * scale / 100;
+    for n in 0..11usize {
+        let mut e = vec![dir("opt"), dir(&format!("opt/l{n}"))];
+        let files = 40;
+        for f in 0..files {
+            e.push(file(&format!("opt/l{n}/blob{f}"), &text((n * 1000 + f) as u64, per / files)));
+        }
+        if n > 0 {
+            // Overwrite two files of the layer below, delete a third.
+            e.push(dir(&format!("opt/l{}", n - 1)));
+            e.push(file(&format!("opt/l{}/blob0", n - 1), &text(77 + n as u64, per / files)));
+            e.push(E::Whiteout(format!("opt/l{}/blob1", n - 1)));
+        }
+        layers.push(layer(&format!("RUN step {n}"), e));
+    }
+    let big = TestImage::new(layers);
+    out.push(("big", big.clone(), vec![Comp::None; 11]));
+    out.push(("big-gzip", big.clone(), vec![Comp::Gzip; 11]));
+    out.push(("big-zstd", big, vec![Comp::Zstd; 11]));
+    out
+}
