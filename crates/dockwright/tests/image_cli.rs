@@ -169,3 +169,25 @@ fn diff_prints_a_reduction_table() {
             .all(|l| l["shared"] == true)
     );
 }
+
+#[test]
+fn tty_and_markdown_output() {
+    let t = tempfile::tempdir().unwrap();
+    small(t.path());
+    let (code, tty, err) = dockwright(t.path(), &["--color", "never", "image", "small.tar"]);
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("image_tty", tty);
+    let (_, md, _) = dockwright(
+        t.path(),
+        &[
+            "image",
+            "--format",
+            "markdown",
+            "--ci",
+            "--lowest-efficiency",
+            "0.5",
+            "small.tar",
+        ],
+    );
+    insta::assert_snapshot!("image_markdown", md);
+}

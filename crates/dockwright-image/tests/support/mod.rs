@@ -579,8 +579,22 @@ pub fn parity_images(many: usize) -> Vec<(&'static str, TestImage, Vec<Comp>)> {
 /// Text-like bytes (words from a small vocabulary) that compress about 3:1, as real files do.
 pub fn text(seed: u64, len: usize) -> Vec<u8> {
     const WORDS: [&str; 16] = [
-        "the ", "layer ", "image ", "build ", "cache ", "file ", "data ", "config ", "size ", "run ", "copy ", "user ",
-        "lib ", "bin ", "\n", "0123456789abcdef ",
+        "the ",
+        "layer ",
+        "image ",
+        "build ",
+        "cache ",
+        "file ",
+        "data ",
+        "config ",
+        "size ",
+        "run ",
+        "copy ",
+        "user ",
+        "lib ",
+        "bin ",
+        "\n",
+        "0123456789abcdef ",
     ];
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
     let mut out = Vec::with_capacity(len + 20);
@@ -607,11 +621,18 @@ pub fn bench_images(scale: usize) -> Vec<(&'static str, TestImage, Vec<Comp>)> {
     let mut l2 = vec![dir("srv")];
     let files = 210_000 * scale / 100;
     for i in 0..files {
-        let (target, root) = if i % 2 == 0 { (&mut l1, "usr/share") } else { (&mut l2, "srv") };
+        let (target, root) = if i % 2 == 0 {
+            (&mut l1, "usr/share")
+        } else {
+            (&mut l2, "srv")
+        };
         if i % 1000 < 2 {
             target.push(dir(&format!("{root}/d{}", i / 1000)));
         }
-        target.push(file(&format!("{root}/d{}/f{i}", i / 1000), &text(i as u64, (i * 131) % 2_000)));
+        target.push(file(
+            &format!("{root}/d{}/f{i}", i / 1000),
+            &text(i as u64, (i * 131) % 2_000),
+        ));
     }
     let mut l3 = vec![dir("srv")];
     for d in 0..20 {
@@ -619,7 +640,11 @@ pub fn bench_images(scale: usize) -> Vec<(&'static str, TestImage, Vec<Comp>)> {
     }
     out.push((
         "files200k",
-        TestImage::new(vec![layer("ADD base", l1), layer("COPY srv", l2), layer("RUN rm -rf /srv/d0..d19", l3)]),
+        TestImage::new(vec![
+            layer("ADD base", l1),
+            layer("COPY srv", l2),
+            layer("RUN rm -rf /srv/d0..d19", l3),
+        ]),
         vec![Comp::None; 3],
     ));
     let mut layers = Vec::new();
@@ -628,12 +653,18 @@ pub fn bench_images(scale: usize) -> Vec<(&'static str, TestImage, Vec<Comp>)> {
         let mut e = vec![dir("opt"), dir(&format!("opt/l{n}"))];
         let files = 40;
         for f in 0..files {
-            e.push(file(&format!("opt/l{n}/blob{f}"), &text((n * 1000 + f) as u64, per / files)));
+            e.push(file(
+                &format!("opt/l{n}/blob{f}"),
+                &text((n * 1000 + f) as u64, per / files),
+            ));
         }
         if n > 0 {
             // Overwrite two files of the layer below, delete a third.
             e.push(dir(&format!("opt/l{}", n - 1)));
-            e.push(file(&format!("opt/l{}/blob0", n - 1), &text(77 + n as u64, per / files)));
+            e.push(file(
+                &format!("opt/l{}/blob0", n - 1),
+                &text(77 + n as u64, per / files),
+            ));
             e.push(E::Whiteout(format!("opt/l{}/blob1", n - 1)));
         }
         layers.push(layer(&format!("RUN step {n}"), e));
