@@ -3,7 +3,9 @@
 //! An image with 200,000 files repeats the same directory names in every layer; storing each
 //! name once and each path as `(parent, name)` keeps the trees a few tens of bytes per file.
 
-use std::collections::HashMap;
+use std::sync::Arc;
+
+use foldhash::HashMap;
 
 /// An interned path component (a file or directory name, as raw bytes).
 pub type Sym = u32;
@@ -20,8 +22,9 @@ pub const NONE: u32 = u32::MAX;
 /// Stores each distinct name once.
 #[derive(Debug, Default)]
 pub struct Interner {
-    ids: HashMap<Box<[u8]>, Sym>,
-    names: Vec<Box<[u8]>>,
+    // One allocation per name, shared by the map and the list.
+    ids: HashMap<Arc<[u8]>, Sym>,
+    names: Vec<Arc<[u8]>>,
 }
 
 impl Interner {
@@ -31,8 +34,9 @@ impl Interner {
             return id;
         }
         let id = Sym::try_from(self.names.len()).unwrap_or(NONE - 1);
-        self.names.push(name.into());
-        self.ids.insert(name.into(), id);
+        let shared: Arc<[u8]> = Arc::from(name);
+        self.names.push(Arc::clone(&shared));
+        self.ids.insert(shared, id);
         id
     }
 
@@ -86,7 +90,7 @@ impl PathTable {
                 first_child: NONE,
                 next_sibling: NONE,
             }],
-            lookup: HashMap::new(),
+            lookup: HashMap::default(),
         }
     }
 

@@ -40,7 +40,7 @@ impl TarIndex {
         let ctx = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|e| ImageError::io(&ctx, e))?;
         let len = file.metadata().map_err(|e| ImageError::io(&ctx, e))?.len();
-        let mut archive = tar::Archive::new(file);
+        let mut archive = tar::Archive::new(crate::layer::Windowed::new(file));
         let mut index = TarIndex {
             path: path.to_path_buf(),
             files: HashMap::new(),
