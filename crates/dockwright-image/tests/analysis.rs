@@ -269,3 +269,96 @@ fn many_files_are_counted() {
     assert_eq!(r.layers[2].files_removed, 501);
     assert_eq!(r.layers[2].files_modified, 1000);
 }
+
+#[test]
+fn every_finding_kind_is_recognised() {
+    let t = tempfile::tempdir().unwrap();
+    let d = |p: &str| dir(p);
+    let mut img = TestImage::new(vec![
+        layer(
+            "base",
+            vec![
+                d("var"),
+                d("var/cache"),
+                d("var/cache/apk"),
+                file("var/cache/apk/APKINDEX.tar.gz", &[1; 100]),
+                d("var/cache/apt"),
+                d("var/cache/apt/archives"),
+                file("var/cache/apt/archives/x.deb", &[1; 200]),
+                d("var/cache/dnf"),
+                file("var/cache/dnf/repo.solv", &[1; 300]),
+                d("usr"),
+                d("usr/share"),
+                d("usr/share/man"),
+                file("usr/share/man/ls.1.gz", &[1; 50]),
+                d("usr/bin"),
+                file_owned("usr/bin/sudo", &[1; 400], 0o4755, 0),
+                file("usr/bin/gcc-12", &[1; 500]),
+                file("usr/bin/make", &[1; 60]),
+                d("usr/include"),
+                file("usr/include/stdio.h", &[1; 70]),
+                E::Dir("scratch".into(), 0o777),
+                E::Dir("tmp".into(), 0o1777),
+            ],
+        ),
+        layer(
+            "build",
+            vec![
+                d("root"),
+                d("root/.cache"),
+                d("root/.cache/go-build"),
+                file("root/.cache/go-build/ab", &[2; 800]),
+                d("root/.cargo"),
+                d("root/.cargo/registry"),
+                file("root/.cargo/registry/crate.crate", &[2; 900]),
+                d("root/.npm"),
+                file("root/.npm/_cacache", &[2; 1000]),
+                d("root/.ssh"),
+                file("root/.ssh/id_rsa", b"-----BEGIN OPENSSH PRIVATE KEY-----"),
+                d("app"),
+                file("app/.env", b"X=1"),
+            ],
+        ),
+    ]);
+    img.user = Some("root".into());
+    img.healthcheck = true;
+    img.ports = vec!["22/tcp".into()];
+    img.env = vec!["API_TOKEN=abc".into(), "TOKEN_FILE=/run/secrets/t".into()];
+    let r = analyze(&docker(t.path(), "f", &img, &[Comp::None, Comp::Gzip]));
+    let get = |code: &str| {
+        r.findings
+            .iter()
+            .find(|f| f.code == code)
+            .unwrap_or_else(|| panic!("{code} missing: {:#?}", r.findings))
+    };
+    assert_eq!(get("DWI002").bytes, 200);
+    assert_eq!(get("DWI003").bytes, 100);
+    assert_eq!(get("DWI004").bytes, 300);
+    assert_eq!(get("DWI006").bytes, 1000);
+    assert_eq!(get("DWI007").bytes, 800);
+    assert_eq!(get("DWI008").bytes, 900);
+    assert_eq!(get("DWI009").bytes, 50);
+    let tools = get("DWI011");
+    assert_eq!(tools.bytes, 500 + 60 + 70);
+    assert!(tools.paths.contains(&"/usr/bin/gcc-12".to_string()));
+    assert_eq!(get("DWI101").paths, vec!["/usr/bin/sudo"]);
+    assert_eq!(get("DWI102").paths, vec!["/scratch"], "sticky /tmp is fine");
+    let keys = get("DWI103");
+    assert_eq!(keys.path_count, 2);
+    assert_eq!(keys.layer, Some(1));
+    assert!(get("DWI201").message.contains("\"root\""));
+    assert!(
+        r.findings.iter().all(|f| f.code != "DWI202"),
+        "a health check is set"
+    );
+    let env = get("DWI203");
+    assert_eq!(env.paths, vec!["Env API_TOKEN"]);
+    assert!(!env.message.contains("abc"));
+    assert_eq!(
+        get("DWI204").severity,
+        dockwright_image::findings::Severity::Warning,
+        "ssh exposed"
+    );
+    assert_eq!(r.largest_files[0].path, "/root/.npm/_cacache");
+    assert_eq!(r.largest_directories[0].path, "/root");
+}
