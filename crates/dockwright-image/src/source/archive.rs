@@ -254,7 +254,7 @@ pub fn resolve_archive(
             name: name.clone(),
             digest: digest_from_name(name).map(|d| d.to_string()),
             diff_id: diff_ids.get(i).cloned(),
-            size: None,
+            size: index.lookup(name).map(|(_, size)| size),
             media_type: None,
         });
     }
