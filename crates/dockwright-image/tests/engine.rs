@@ -98,3 +98,77 @@ fn engine_socket_streams_docker_save() {
     );
     server.join().unwrap();
 }
+
+/// The same through a real podman API service, when podman is installed.
+#[test]
+fn podman_api_socket() {
+    use std::process::{Command, Stdio};
+    if !Command::new("sh")
+        .args(["-c", "command -v podman"])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        eprintln!("note: podman engine test skipped (apt-get install podman)");
+        return;
+    }
+    let t = tempfile::tempdir().unwrap();
+    let root = t.path();
+    let podman = |args: &[&str]| {
+        let mut c = Command::new("podman");
+        c.arg("--root")
+            .arg(root.join("storage"))
+            .arg("--runroot")
+            .arg(root.join("run"))
+            .args(["--storage-driver", "vfs"])
+            .args(args);
+        c
+    };
+    let images = parity_images(1000);
+    let (_, img, comps) = images.into_iter().find(|i| i.0 == "small").unwrap();
+    let archive = root.join("small.tar");
+    img.write_docker_archive(&archive, &comps);
+    let load = podman(&["load", "-q", "-i", archive.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        load.status.success(),
+        "{}",
+        String::from_utf8_lossy(&load.stderr)
+    );
+    let socket = root.join("podman.sock");
+    let mut service = podman(&[
+        "system",
+        "service",
+        "--time=0",
+        &format!("unix://{}", socket.display()),
+    ])
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::os::unix::net::UnixStream::connect(&socket).is_err()
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let run = |name: &str| {
+        let r = ImageReference::Engine {
+            name: name.into(),
+            socket: Some(socket.clone()),
+        };
+        let resolved = source::resolve(&r, &ResolveOptions::default())?;
+        let loaded = dockwright_image::load::load(resolved, &ReadOptions::default())?;
+        Ok::<_, dockwright_image::ImageError>(dockwright_image::report::analyze(&loaded, name))
+    };
+    let got = run("localhost/test:latest");
+    let missing = run("nope");
+    let _ = service.kill();
+    let _ = service.wait();
+    let got = got.unwrap();
+    assert_eq!(got.wasted_bytes, 741_004);
+    assert_eq!(got.reclaimable_bytes, 471_000);
+    assert_eq!(got.files, 11);
+    assert!(missing.unwrap_err().to_string().contains("404"));
+}
