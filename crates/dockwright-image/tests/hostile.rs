@@ -344,3 +344,18 @@ fn garbage_layers_are_errors() {
     let e = err(&p.display().to_string(), &ReadOptions::default());
     assert!(e.contains("l.tar"), "{e}");
 }
+
+#[test]
+fn truncated_archives_are_errors() {
+    let t = tempfile::tempdir().unwrap();
+    let images = parity_images(1000);
+    let (_, img, comps) = images.into_iter().find(|i| i.0 == "small").unwrap();
+    let p = t.path().join("cut.tar");
+    img.write_docker_archive(&p, &comps);
+    let data = std::fs::read(&p).unwrap();
+    std::fs::write(&p, &data[..data.len() / 3]).unwrap();
+    let e = err(&p.display().to_string(), &ReadOptions::default());
+    assert!(e.contains("truncated") || e.contains("missing"), "{e}");
+    let e = err("missing-file.tar", &ReadOptions::default());
+    assert!(e.contains("missing-file.tar"), "{e}");
+}
