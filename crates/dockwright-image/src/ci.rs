@@ -365,6 +365,7 @@ fn dummy_report() -> ImageReport {
         largest_files: Vec::new(),
         largest_directories: Vec::new(),
         warnings: Vec::new(),
+        changes: None,
     }
 }
 

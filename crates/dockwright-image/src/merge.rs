@@ -35,6 +35,18 @@ pub struct LayerChanges {
     pub bytes_removed: u64,
 }
 
+/// What a layer did to one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// New path.
+    Added,
+    /// Replaces an entry from below.
+    Modified,
+    /// Deleted.
+    Removed,
+}
+
 /// Why bytes in a lower layer cannot be seen in the final image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -91,6 +103,8 @@ pub struct Merged {
     pub waste: Vec<WasteGroup>,
     /// Problems found while applying layers (per layer index).
     pub warnings: Vec<(u32, String)>,
+    /// Every change to a non-directory path, when asked for: (layer, path, change, bytes).
+    pub log: Option<Vec<(u32, PathId, Change, u64)>>,
 }
 
 const EXAMPLES: usize = 5;
@@ -102,9 +116,16 @@ struct Merger<'a> {
     changes: Vec<LayerChanges>,
     groups: HashMap<(WasteReason, u32, u32, PathId), WasteGroup>,
     warnings: Vec<(u32, String)>,
+    log: Option<Vec<(u32, PathId, Change, u64)>>,
 }
 
 impl Merger<'_> {
+    fn note(&mut self, layer: u32, path: PathId, change: Change, bytes: u64) {
+        if let Some(log) = &mut self.log {
+            log.push((layer, path, change, bytes));
+        }
+    }
+
     fn info(&self, p: Provider) -> Option<&EntryInfo> {
         if p.node == NONE {
             return None;
@@ -167,6 +188,7 @@ impl Merger<'_> {
                 c.files_removed += 1;
                 c.bytes_removed = c.bytes_removed.saturating_add(size);
             }
+            self.note(layer, p, Change::Removed, size);
             if size > 0 {
                 self.record(WasteReason::DeletedLater, provider, layer, group, p, size);
             }
@@ -232,6 +254,9 @@ impl Merger<'_> {
                         c.files_added += 1;
                         c.bytes_added = c.bytes_added.saturating_add(file_bytes(&info));
                     }
+                    if !info.kind.is_dir() {
+                        self.note(index, node.path, Change::Added, file_bytes(&info));
+                    }
                 }
                 Some(old) => {
                     let old_is_dir = self.is_dir(old);
@@ -251,9 +276,13 @@ impl Merger<'_> {
                                 c.bytes_modified =
                                     c.bytes_modified.saturating_add(file_bytes(&info));
                             }
-                        } else if let Some(c) = self.changes.get_mut(index as usize) {
-                            c.files_removed += 1;
-                            c.bytes_removed = c.bytes_removed.saturating_add(old_bytes);
+                            self.note(index, node.path, Change::Modified, file_bytes(&info));
+                        } else {
+                            if let Some(c) = self.changes.get_mut(index as usize) {
+                                c.files_removed += 1;
+                                c.bytes_removed = c.bytes_removed.saturating_add(old_bytes);
+                            }
+                            self.note(index, node.path, Change::Removed, old_bytes);
                         }
                         if old_bytes > 0 {
                             let same = old_info
@@ -328,6 +357,16 @@ fn same_content(
 
 /// Applies `layers` bottom first.
 pub fn merge(layers: &[&LayerTree], table: &PathTable, oracle: &dyn ContentOracle) -> Merged {
+    merge_logged(layers, table, oracle, false)
+}
+
+/// Applies `layers` bottom first, also listing every file change when `log` is set.
+pub fn merge_logged(
+    layers: &[&LayerTree],
+    table: &PathTable,
+    oracle: &dyn ContentOracle,
+    log: bool,
+) -> Merged {
     let mut m = Merger {
         table,
         layers,
@@ -335,6 +374,7 @@ pub fn merge(layers: &[&LayerTree], table: &PathTable, oracle: &dyn ContentOracl
         changes: vec![LayerChanges::default(); layers.len()],
         groups: HashMap::new(),
         warnings: Vec::new(),
+        log: log.then(Vec::new),
     };
     for i in 0..layers.len() {
         m.apply(i as u32, oracle);
@@ -355,6 +395,7 @@ pub fn merge(layers: &[&LayerTree], table: &PathTable, oracle: &dyn ContentOracl
         changes: m.changes,
         waste,
         warnings: m.warnings,
+        log: m.log,
     }
 }
 

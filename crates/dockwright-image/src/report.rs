@@ -74,6 +74,29 @@ pub struct ImageReport {
     pub largest_directories: Vec<SizedPath>,
     /// Problems that did not stop the analysis.
     pub warnings: Vec<String>,
+    /// Every file each layer adds, modifies or removes (only when asked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Vec<LayerFiles>>,
+}
+
+/// The file changes of one layer.
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerFiles {
+    /// Layer index.
+    pub index: usize,
+    /// Changes, by path.
+    pub files: Vec<FileChange>,
+}
+
+/// One file change.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileChange {
+    /// The path.
+    pub path: String,
+    /// Added, modified or removed.
+    pub change: merge::Change,
+    /// Bytes (of the new version; of the deleted one for removals).
+    pub bytes: u64,
 }
 
 /// One layer.
@@ -179,10 +202,38 @@ pub fn analyze(loaded: &LoadedImage, image: &str) -> ImageReport {
 
 /// Analyzes a loaded image and also returns the merged final tree.
 pub fn analyze_with_tree(loaded: &LoadedImage, image: &str) -> (ImageReport, merge::Merged) {
+    analyze_full(loaded, image, false)
+}
+
+/// Analyzes a loaded image; with `file_lists`, the report lists every file change per layer.
+pub fn analyze_full(
+    loaded: &LoadedImage,
+    image: &str,
+    file_lists: bool,
+) -> (ImageReport, merge::Merged) {
     let layers: Vec<&LayerTree> = loaded.layers.iter().collect();
     let table = &loaded.table;
     let figures = dive::figures(&layers, table);
-    let merged = merge::merge(&layers, table, loaded);
+    let mut merged = merge::merge_logged(&layers, table, loaded, file_lists);
+    let changes = merged.log.take().map(|log| {
+        let mut per: Vec<Vec<FileChange>> = vec![Vec::new(); layers.len()];
+        for (layer, path, change, bytes) in log {
+            if let Some(v) = per.get_mut(layer as usize) {
+                v.push(FileChange {
+                    path: table.display(path),
+                    change,
+                    bytes,
+                });
+            }
+        }
+        per.into_iter()
+            .enumerate()
+            .map(|(index, mut files)| {
+                files.sort_by(|a, b| a.path.cmp(&b.path).then(a.change.cmp(&b.change)));
+                LayerFiles { index, files }
+            })
+            .collect()
+    });
     let commands = layer_commands(loaded);
     let command = |i: u32| commands.get(i as usize).cloned().unwrap_or_default();
 
@@ -381,6 +432,7 @@ pub fn analyze_with_tree(loaded: &LoadedImage, image: &str) -> (ImageReport, mer
         largest_files,
         largest_directories,
         warnings,
+        changes,
     };
     (report, merged)
 }

@@ -191,3 +191,27 @@ fn tty_and_markdown_output() {
     );
     insta::assert_snapshot!("image_markdown", md);
 }
+
+#[test]
+fn files_lists_every_change_per_layer() {
+    let t = tempfile::tempdir().unwrap();
+    let img = small(t.path());
+    let (code, out, _) = dockwright(t.path(), &["image", "--files", "--format", "json", &img]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let last = &v["changes"][2]["files"];
+    let removed: Vec<&str> = last
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["change"] == "removed")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        removed,
+        vec!["/usr/share/doc/README", "/var/cache/big.cache"],
+        "files under a deleted directory are listed"
+    );
+    let (_, plain, _) = dockwright(t.path(), &["image", "--format", "json", &img]);
+    assert!(!plain.contains("\"changes\""), "only with --files");
+}

@@ -91,6 +91,11 @@ pub struct ImageArgs {
     /// Most reclaimable bytes allowed (hidden copies and deleted files).
     #[arg(long, value_name = "BYTES")]
     pub max_reclaimable: Option<String>,
+
+    /// List every file each layer adds, modifies or removes (JSON `changes`; in the table,
+    /// the first 20 per layer).
+    #[arg(long)]
+    pub files: bool,
 }
 
 /// A progress bar on standard error, shown only on a terminal and without `-q`.
@@ -204,7 +209,7 @@ pub fn run(args: &ImageArgs) -> anyhow::Result<Status> {
         None
     };
     let loaded = load_image(&args.image, &args.source, None)?;
-    let report = dockwright_image::report::analyze(&loaded, &args.image);
+    let report = dockwright_image::report::analyze_full(&loaded, &args.image, args.files).0;
     drop(loaded);
     if let Some(c) = &ci {
         for w in &c.warnings {
@@ -374,6 +379,31 @@ fn tty(r: &ImageReport, ci: Option<&CiResult>) -> String {
         let _ = writeln!(s, "\n{bold}largest files{bold:#}");
         for f in r.largest_files.iter().take(5) {
             let _ = writeln!(s, "  {:>9}  {}", human(f.bytes), f.path);
+        }
+    }
+    if let Some(changes) = &r.changes {
+        for layer in changes {
+            let _ = writeln!(
+                s,
+                "\n{bold}layer {} changes{bold:#} ({} files)",
+                layer.index,
+                layer.files.len()
+            );
+            for f in layer.files.iter().take(20) {
+                let mark = match f.change {
+                    dockwright_image::merge::Change::Added => '+',
+                    dockwright_image::merge::Change::Modified => '~',
+                    dockwright_image::merge::Change::Removed => '-',
+                };
+                let _ = writeln!(s, "  {mark} {:>9}  {}", human(f.bytes), f.path);
+            }
+            if layer.files.len() > 20 {
+                let _ = writeln!(
+                    s,
+                    "  … {} more (--format json lists all)",
+                    layer.files.len() - 20
+                );
+            }
         }
     }
     if let Some(ci) = ci {
