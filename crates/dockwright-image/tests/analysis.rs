@@ -362,3 +362,46 @@ fn every_finding_kind_is_recognised() {
     assert_eq!(r.largest_files[0].path, "/root/.npm/_cacache");
     assert_eq!(r.largest_directories[0].path, "/root");
 }
+
+#[test]
+fn multi_image_archives_pick_the_platform() {
+    let t = tempfile::tempdir().unwrap();
+    let a = TestImage::new(vec![layer("a", vec![file("only-arm", b"1")])]).build(&[Comp::None]);
+    let b = TestImage::new(vec![layer("b", vec![file("only-amd", b"22")])]).build(&[Comp::None]);
+    let mut cfg: serde_json::Value = serde_json::from_slice(&a.config).unwrap();
+    cfg["architecture"] = "arm64".into();
+    let cfg_a = serde_json::to_vec(&cfg).unwrap();
+    let da = sha(&cfg_a);
+    let manifest = serde_json::json!([
+        {"Config": format!("{da}.json"), "Layers": [format!("{}/layer.tar", a.blobs[0].1)]},
+        {"Config": format!("{}.json", b.config_digest), "Layers": [format!("{}/layer.tar", b.blobs[0].1)]},
+    ]);
+    let p = t.path().join("multi.tar");
+    write_tar(
+        &p,
+        &[
+            (format!("{da}.json"), cfg_a),
+            (format!("{}/layer.tar", a.blobs[0].1), a.blobs[0].0.clone()),
+            (format!("{}.json", b.config_digest), b.config.clone()),
+            (format!("{}/layer.tar", b.blobs[0].1), b.blobs[0].0.clone()),
+            (
+                "manifest.json".into(),
+                serde_json::to_vec(&manifest).unwrap(),
+            ),
+        ],
+    );
+    for (platform, expect) in [("linux/amd64", "/only-amd"), ("linux/arm64", "/only-arm")] {
+        let r = ImageReference::parse(&p.display().to_string()).unwrap();
+        let opts = ResolveOptions {
+            platform: dockwright_image::spec::Platform::parse(platform).unwrap(),
+            ..ResolveOptions::default()
+        };
+        let loaded = dockwright_image::load::load(
+            source::resolve(&r, &opts).unwrap(),
+            &ReadOptions::default(),
+        )
+        .unwrap();
+        let report = dockwright_image::report::analyze(&loaded, "multi");
+        assert_eq!(report.largest_files[0].path, expect, "{platform}");
+    }
+}

@@ -204,15 +204,36 @@ pub fn resolve_archive(
     let manifest_ctx = format!("{ctx}: manifest.json");
     let entries: Vec<ArchiveManifestEntry> =
         spec::parse_json(&index.read_small("manifest.json")?, &manifest_ctx)?;
-    let entry = entries
-        .first()
-        .ok_or_else(|| ImageError::invalid(&manifest_ctx, "lists no image"))?;
-    if entries.len() > 1 {
-        warnings.push(format!(
-            "{manifest_ctx}: {} images; reading the first",
-            entries.len()
-        ));
+    if entries.is_empty() {
+        return Err(ImageError::invalid(&manifest_ctx, "lists no image"));
     }
+    // Several images (a multi-platform save): take the one for the platform asked for.
+    let mut chosen = 0usize;
+    if entries.len() > 1 {
+        let matching = entries.iter().position(|e| {
+            index
+                .read_small(&e.config)
+                .ok()
+                .and_then(|b| spec::parse_json::<ImageConfig>(&b, &manifest_ctx).ok())
+                .is_some_and(|c| {
+                    platform.matches(&spec::Platform {
+                        os: c.os,
+                        architecture: c.architecture,
+                        variant: None,
+                    })
+                })
+        });
+        match matching {
+            Some(i) => chosen = i,
+            None => warnings.push(format!(
+                "{manifest_ctx}: {} images, none for {platform}; reading the first",
+                entries.len()
+            )),
+        }
+    }
+    let entry = entries
+        .get(chosen)
+        .ok_or_else(|| ImageError::invalid(&manifest_ctx, "lists no image"))?;
     if entry.layers.len() > spec::MAX_LAYERS {
         return Err(ImageError::invalid(
             &manifest_ctx,
