@@ -490,11 +490,11 @@ fn read_streaming(
             context.to_string(),
         ))
     };
-    let tar_hashing = HashingReader::new(
-        guarded,
-        diff_id.filter(|_| layer.compression != Compression::None),
-        None,
-    );
+    // The uncompressed tar needs its own hash unless it is the blob and the blob's digest is
+    // the diff ID (then the blob hash already covers it).
+    let blob_is_tar = layer.compression == Compression::None;
+    let hash_tar = diff_id.filter(|d| !(blob_is_tar && digest == Some(*d)));
+    let tar_hashing = HashingReader::new(guarded, hash_tar, None);
     let tar_count = tar_hashing.counter();
     let mut archive = tar::Archive::new(tar_hashing);
     {
@@ -525,18 +525,23 @@ fn read_streaming(
             ),
         ));
     }
-    if let Some(d) = digest {
-        blob::check_digest(context, d, blob_digest)?;
+    if let Some(d) = diff_id {
+        let actual = if hash_tar.is_some() {
+            tar_digest
+        } else {
+            blob_digest.clone()
+        };
+        if actual.is_none() {
+            return Err(ImageError::invalid(
+                context,
+                "internal: no digest computed for the diff ID",
+            ));
+        }
+        blob::check_digest(&format!("{context} (uncompressed)"), d, actual)?;
         layer.verified = true;
     }
-    if let Some(d) = diff_id {
-        let actual = if layer.compression == Compression::None {
-            // The blob is the tar itself: its digest is the diff ID.
-            digest.filter(|b| *b == d).map(|b| b.to_string())
-        } else {
-            tar_digest
-        };
-        blob::check_digest(&format!("{context} (uncompressed)"), d, actual)?;
+    if let Some(d) = digest {
+        blob::check_digest(context, d, blob_digest)?;
         layer.verified = true;
     }
     finish_warnings(&mut layer);

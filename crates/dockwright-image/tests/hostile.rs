@@ -359,3 +359,40 @@ fn truncated_archives_are_errors() {
     let e = err("missing-file.tar", &ReadOptions::default());
     assert!(e.contains("missing-file.tar"), "{e}");
 }
+
+#[test]
+fn verify_checks_diff_ids_of_legacy_docker_archives() {
+    // `<id>/layer.tar` members have no digest in their name: only the config's diff_ids can
+    // vouch for them.
+    let t = tempfile::tempdir().unwrap();
+    let img = TestImage::new(vec![layer("base", vec![file("a", &bytes(1, 1000))])]);
+    let other = TestImage::new(vec![layer("base", vec![file("a", &bytes(2, 1000))])]);
+    let b = img.build(&[Comp::None]);
+    let swapped = other.build(&[Comp::None]);
+    let p = t.path().join("legacy.tar");
+    let manifest = serde_json::json!([{"Config": format!("{}.json", b.config_digest), "Layers": ["x/layer.tar"]}]);
+    write_tar(
+        &p,
+        &[
+            (format!("{}.json", b.config_digest), b.config.clone()),
+            ("x/layer.tar".into(), swapped.blobs[0].0.clone()),
+            (
+                "manifest.json".into(),
+                serde_json::to_vec(&manifest).unwrap(),
+            ),
+        ],
+    );
+    let verify = ReadOptions {
+        verify: true,
+        ..ReadOptions::default()
+    };
+    let e = err(&p.display().to_string(), &verify);
+    assert!(
+        e.contains("digest mismatch") && e.contains("uncompressed"),
+        "{e}"
+    );
+    let good = t.path().join("good.tar");
+    img.write_docker_archive(&good, &[Comp::None]);
+    let r = run(&good.display().to_string(), &verify).unwrap();
+    assert!(r.layers.iter().all(|l| l.verified));
+}
