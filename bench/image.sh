@@ -38,7 +38,7 @@ measure() {
     /usr/bin/time -f "%e %M %U %S" -o "$work/time.txt" "$@" >/dev/null 2>"$work/err.txt" || true
     read -r t m u s <"$work/time.txt"
     if [ -z "$best" ] || python3 -c "import sys; sys.exit(0 if $t < $best else 1)"; then
-      best=$t; mem=$m; cpu=$(python3 -c "print($u + $s)")
+      best=$t; mem=$m; cpu=$(python3 -c "print(f'{$u + $s:.2f}')")
     fi
   done
   echo "$best $mem $cpu"
@@ -46,7 +46,7 @@ measure() {
 # cpu_of CMD... → user + system seconds of a shell pipeline run
 cpu_of() {
   /usr/bin/time -f "%U %S" -o "$work/cpu.txt" "$@" >/dev/null 2>&1 || true
-  python3 -c "u, s = open('$work/cpu.txt').read().split()[-2:]; print(float(u) + float(s))"
+  python3 -c "u, s = open('$work/cpu.txt').read().split()[-2:]; print(f'{float(u) + float(s):.2f}')"
 }
 
 printf '\n%-10s %7s %7s %8s %8s %8s %8s %7s %7s %7s %7s %8s\n' image "dw s" "dive s" "speedup" "dw MB" "dive MB" "mem" "tar -tf" "decomp" "dw cpu" "dive cpu" "dec cpu"
