@@ -328,7 +328,7 @@ fn build_push_action(ctx: &StepContext<'_, '_, '_>, step_name: &str, found: &mut
             "{}#{}/{}{}",
             crate::paths::slash(&ctx.source.file),
             ctx.job_id,
-            step_name,
+            ctx.substitute(step_name, combo),
             StepContext::id_suffix(combo)
         );
         def.target = sub(&raw_target).filter(|t| !t.is_empty());
@@ -408,7 +408,7 @@ fn run_step(
                 "{}#{}/{}{}",
                 crate::paths::slash(&ctx.source.file),
                 ctx.job_id,
-                label,
+                ctx.substitute(&label, combo),
                 StepContext::id_suffix(combo)
             );
             found.builds.push(def);

@@ -360,13 +360,16 @@ fn usage(
     stages: &BTreeMap<PathBuf, Option<Vec<Stage>>>,
     referenced: &BTreeSet<PathBuf>,
 ) -> Vec<DockerfileUsage> {
+    let mut by_path: BTreeMap<&Path, Vec<&BuildDefinition>> = BTreeMap::new();
+    for b in builds {
+        if let Some(path) = b.dockerfile.path() {
+            by_path.entry(path).or_default().push(b);
+        }
+    }
     stages
         .iter()
         .map(|(path, stages)| {
-            let users: Vec<&BuildDefinition> = builds
-                .iter()
-                .filter(|b| b.dockerfile.path() == Some(path.as_path()))
-                .collect();
+            let users = by_path.remove(path.as_path()).unwrap_or_default();
             let mut targets: Vec<Option<String>> = Vec::new();
             for b in &users {
                 if !targets.contains(&b.target) {

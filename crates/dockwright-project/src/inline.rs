@@ -115,6 +115,73 @@ impl InlineDockerfile {
         )
     }
 
+    /// Checks the map against the defining file's text: segments cover the text in order
+    /// without gaps, file offsets never go backwards and stay inside the file (decoded text
+    /// may map to its very end), verbatim
+    /// segments are the file's bytes, and every position is the position of its file offset.
+    pub fn validate(&self, source: &str) -> Result<(), String> {
+        let lines = LineIndex::new(source.as_bytes());
+        let mut text_at = 0;
+        let mut file_at = 0;
+        for (i, s) in self.segments.iter().enumerate() {
+            if s.text_offset != text_at || s.len == 0 {
+                return Err(format!(
+                    "segment {i} starts at {} not {text_at}",
+                    s.text_offset
+                ));
+            }
+            if s.file_offset < file_at {
+                return Err(format!(
+                    "segment {i} goes back to file offset {}",
+                    s.file_offset
+                ));
+            }
+            // Decoded text may map just past the end (a final line break the file lacks).
+            let file_end = if s.verbatim {
+                s.file_offset + s.len
+            } else {
+                s.file_offset
+            };
+            if file_end > source.len() {
+                return Err(format!("segment {i} ends past the file ({file_end})"));
+            }
+            if s.verbatim {
+                let text = self.text.get(s.text_offset..s.text_offset + s.len);
+                if text.map(str::as_bytes) != source.as_bytes().get(s.file_offset..file_end) {
+                    return Err(format!("verbatim segment {i} differs from the file"));
+                }
+            }
+            let p = lines.position(source.as_bytes(), s.file_offset);
+            if (p.line, p.column) != (s.line, s.column) {
+                return Err(format!(
+                    "segment {i} position {}:{} is wrong",
+                    s.line, s.column
+                ));
+            }
+            text_at += s.len;
+            file_at = if s.verbatim { file_end } else { s.file_offset };
+        }
+        if text_at != self.text.len() {
+            return Err(format!(
+                "segments cover {text_at} of {} bytes",
+                self.text.len()
+            ));
+        }
+        let mut previous = (0, 0);
+        for offset in 0..=self.text.len() {
+            let file = self.file_offset(offset);
+            if file > source.len() {
+                return Err(format!("text offset {offset} maps past the file"));
+            }
+            let p = self.position(offset);
+            if (p.line, p.column) < previous {
+                return Err(format!("position of text offset {offset} goes backwards"));
+            }
+            previous = (p.line, p.column);
+        }
+        Ok(())
+    }
+
     /// The segment holding `offset`, or the last one for offsets at or past the end.
     fn segment_at(&self, offset: usize) -> Option<&InlineSegment> {
         let idx = self
@@ -349,7 +416,7 @@ pub(crate) fn align(source: &str, start: usize, end: usize, value: &str) -> Text
                 cursor += i + piece.len();
             }
             None => {
-                let at = cursor.min(source.len().saturating_sub(1));
+                let at = cursor.min(source.len());
                 let text_offset = map.text.len();
                 map.text.push_str(piece);
                 map.segments.push(RawSegment {
@@ -564,7 +631,7 @@ fn block_scalar(source: &str, start: usize, style: ScalarStyle) -> Option<TextMa
                     Some((prev, prev_text)) => {
                         if folded && prev_text && !spaced {
                             if empties.is_empty() {
-                                map.decoded(source, " ", prev.end.min(source.len() - 1));
+                                map.decoded(source, " ", prev.end.min(source.len()));
                             }
                         } else {
                             push_break(&mut map, source, prev);
@@ -592,10 +659,10 @@ fn block_scalar(source: &str, start: usize, style: ScalarStyle) -> Option<TextMa
     Some(map)
 }
 
-/// Appends the `\n` that ends `line` (a `\r\n` or a missing final break decode to it too).
+/// Appends the `\n` that ends `line` (a `\r\n` or a missing final break decode to it too;
+/// the latter maps just past the end of the file).
 fn push_break(map: &mut TextMap, source: &str, line: SourceLine) {
-    let at = line.end.min(source.len().saturating_sub(1));
-    map.decoded(source, "\n", at);
+    map.decoded(source, "\n", line.end.min(source.len()));
 }
 
 /// Decodes a plain, single-quoted or double-quoted scalar spanning `source[start..end]`.

@@ -37,24 +37,23 @@ pub use inline::{InlineDockerfile, InlineSegment};
 pub use model::*;
 pub use walk::SKIPPED_DIRS;
 
-/// Extracts the inline Dockerfile text of a YAML scalar and its position map, the path used
-/// for OpenShift and compose inline Dockerfiles (for fuzzing and property tests): every
-/// scalar of every document whose key is `key`. A YAML syntax error is returned with its
-/// 1-based line and column.
+/// Extracts the text of YAML scalars with their position maps, the path inline Dockerfiles
+/// take (for fuzzing and property tests): every scalar value, in every mapping of every
+/// document, whose key is `key` (any key when `None`). A YAML syntax error is returned as
+/// `(line, column, message)`.
 pub fn inline_scalars(
     source: &str,
-    key: &str,
+    key: Option<&str>,
 ) -> Result<Vec<InlineDockerfile>, (usize, usize, String)> {
     let yaml = yaml::YamlFile::parse(source)
         .map_err(|e| (e.position.line, e.position.column, e.message))?;
     let mut out = Vec::new();
-    for (id, data) in yaml.nodes.iter().enumerate() {
+    for data in &yaml.nodes {
         let yaml::NodeKind::Mapping(entries) = &data.kind else {
             continue;
         };
-        let _ = id;
         for &(k, v) in entries {
-            if yaml.node(k).as_str() != Some(key) {
+            if key.is_some() && yaml.node(k).as_str() != key {
                 continue;
             }
             let node = yaml.node(v);

@@ -4,7 +4,7 @@
 //! The tree is built from saphyr's marked events. Aliases point at the anchored node (no
 //! copying, so alias bombs cost nothing) and merge keys (`<<: *base`) are applied on lookup.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use dockwright_syntax::{LineIndex, Position};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
@@ -293,14 +293,26 @@ impl<'f, 's> Node<'f, 's> {
     }
 
     /// The entries of a mapping with merge keys applied: own keys first, then merged keys
-    /// that the mapping does not set itself (nothing for other nodes).
+    /// that the mapping does not set itself (nothing for other nodes). Each merged mapping is
+    /// read once, however many aliases name it, so alias fan-out cannot blow up.
     pub fn entries(&self) -> Vec<(Node<'f, 's>, Node<'f, 's>)> {
         let mut out = Vec::new();
-        self.collect_entries(&mut out, 0);
+        let mut keys: HashSet<&'f str> = HashSet::new();
+        let mut visited: HashSet<NodeId> = HashSet::new();
+        self.collect_entries(&mut out, &mut keys, &mut visited, 0);
         out
     }
 
-    fn collect_entries(&self, out: &mut Vec<(Node<'f, 's>, Node<'f, 's>)>, depth: usize) {
+    fn collect_entries(
+        &self,
+        out: &mut Vec<(Node<'f, 's>, Node<'f, 's>)>,
+        keys: &mut HashSet<&'f str>,
+        visited: &mut HashSet<NodeId>,
+        depth: usize,
+    ) {
+        if !visited.insert(self.id) {
+            return;
+        }
         let NodeKind::Mapping(entries) = &self.data().kind else {
             return;
         };
@@ -308,9 +320,16 @@ impl<'f, 's> Node<'f, 's> {
         for &(k, v) in entries {
             let key = self.file.node(k);
             let value = self.file.node(v);
-            if matches!(key.scalar(), Some(("<<", ScalarStyle::Plain))) {
+            if is_merge_key(&key) {
                 merged.push(value);
-            } else if !out.iter().any(|(seen, _)| same_key(seen, &key)) {
+                continue;
+            }
+            let fresh = match key.scalar() {
+                Some((name, _)) => keys.insert(name),
+                // Complex keys are never merge targets; keep them all.
+                None => true,
+            };
+            if fresh {
                 out.push((key, value));
             }
         }
@@ -324,13 +343,7 @@ impl<'f, 's> Node<'f, 's> {
                 value.items()
             };
             for source in sources {
-                let mut inherited = Vec::new();
-                source.collect_entries(&mut inherited, depth + 1);
-                for (key, value) in inherited {
-                    if !out.iter().any(|(seen, _)| same_key(seen, &key)) {
-                        out.push((key, value));
-                    }
-                }
+                source.collect_entries(out, keys, visited, depth + 1);
             }
         }
     }
@@ -367,13 +380,6 @@ impl<'f, 's> Node<'f, 's> {
 
 fn is_merge_key(node: &Node<'_, '_>) -> bool {
     matches!(node.scalar(), Some(("<<", ScalarStyle::Plain)))
-}
-
-fn same_key(a: &Node<'_, '_>, b: &Node<'_, '_>) -> bool {
-    match (a.scalar(), b.scalar()) {
-        (Some((x, _)), Some((y, _))) => x == y,
-        _ => a.id == b.id,
-    }
 }
 
 /// YAML 1.2 core schema nulls: only plain scalars can be null.
@@ -416,6 +422,24 @@ mod tests {
         assert_eq!(svc.entries().len(), 2);
         let list = root.get("list").unwrap().items();
         assert_eq!(list[0].get_str("y"), Some("2"));
+    }
+
+    #[test]
+    fn merge_fan_out_is_linear() {
+        let mut src = String::from("a0: &a0 {x: 1}\n");
+        for i in 1..40 {
+            let refs: Vec<String> = (0..10).map(|_| format!("*a{}", i - 1)).collect();
+            src.push_str(&format!(
+                "a{i}: &a{i}\n  <<: [{}]\n  k{i}: v\n",
+                refs.join(", ")
+            ));
+        }
+        let file = YamlFile::parse(&src).unwrap();
+        let last = file.roots().next().unwrap().get("a39").unwrap();
+        // k39 plus up to MERGE_DEPTH inherited levels, each read once.
+        let entries = last.entries();
+        assert!(entries.len() <= MERGE_DEPTH + 2, "{}", entries.len());
+        assert_eq!(last.get_str("k39"), Some("v"));
     }
 
     #[test]

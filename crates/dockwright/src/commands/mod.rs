@@ -3,6 +3,7 @@
 
 pub mod completions;
 pub mod debug;
+pub mod discover;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Status;
@@ -12,5 +13,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Completions(args) => completions::run(&args),
         Command::Debug(args) => debug::run(&args),
+        Command::Discover(args) => discover::run(&args),
     }
 }
