@@ -15,7 +15,7 @@ use crate::model::{
 use crate::paths::{Tree, parent_dir, slash};
 use crate::scan::{Found, read_text};
 use crate::walk::{Candidate, Kind, walk};
-use crate::{actions, bake, compose, manifest};
+use crate::{actions, bake, compose, gitlab, manifest};
 
 /// Options of [`discover`].
 #[derive(Debug, Clone, Default)]
@@ -75,6 +75,7 @@ enum Job {
     Compose { dir: PathBuf, files: Vec<PathBuf> },
     Bake { dir: PathBuf, files: Vec<PathBuf> },
     Workflow(PathBuf),
+    GitlabCi(PathBuf),
     Manifest(PathBuf),
 }
 
@@ -94,6 +95,7 @@ fn jobs(candidates: &[Candidate]) -> Vec<Job> {
                 .or_default()
                 .push(c.path.clone()),
             Kind::Workflow => jobs.push(Job::Workflow(c.path.clone())),
+            Kind::GitlabCi => jobs.push(Job::GitlabCi(c.path.clone())),
             Kind::Manifest => jobs.push(Job::Manifest(c.path.clone())),
         }
     }
@@ -125,6 +127,7 @@ fn read_all(tree: &Tree, candidates: &[Candidate], variables: &Variables) -> Dis
                 }
                 Job::Bake { dir, files } => bake::discover(tree, dir, files, variables, &mut found),
                 Job::Workflow(file) => actions::discover(tree, file, &mut found),
+                Job::GitlabCi(file) => gitlab::discover(tree, file, &mut found),
                 Job::Manifest(file) => manifest::discover(tree, file, &mut found),
             }
             found

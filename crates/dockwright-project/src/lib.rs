@@ -1,7 +1,8 @@
 //! Finds every container build in a repository: Dockerfiles and Containerfiles of every
 //! naming, compose files, OpenShift `BuildConfig`s (inline Dockerfiles with a position map back
-//! to the YAML), Tekton and Shipwright builds, GitHub Actions (`docker/build-push-action` and
-//! `docker build` run steps, matrices expanded) and docker-bake files.
+//! to the YAML), Tekton and Shipwright builds, Skaffold artifacts, GitHub Actions
+//! (`docker/build-push-action` and `docker build` run steps, matrices expanded), GitLab CI
+//! `docker build` script lines, and docker-bake files.
 //!
 //! ```no_run
 //! use dockwright_project::{discover, DiscoverOptions};
@@ -23,6 +24,7 @@ mod bake;
 mod command_line;
 mod compose;
 mod discovery;
+mod gitlab;
 mod inline;
 mod interpolate;
 mod manifest;

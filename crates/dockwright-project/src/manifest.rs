@@ -57,6 +57,7 @@ fn resource(source: &YamlSource<'_, '_>, node: &Node<'_, '_>, found: &mut Found,
         }
         "BuildConfig" => build_config(source, node, found),
         "Build" if api.starts_with("shipwright.io/") => shipwright(source, node, found),
+        "Config" if api.starts_with("skaffold/") => skaffold(source, node, found),
         "Pipeline" | "PipelineRun" | "TaskRun" if api.starts_with("tekton.dev/") => {
             tekton(source, node, kind, found);
         }
@@ -256,6 +257,84 @@ fn shipwright(source: &YamlSource<'_, '_>, node: &Node<'_, '_>, found: &mut Foun
         def.tags.push(image.to_string());
     }
     found.builds.push(def);
+}
+
+/// A Skaffold `Config`: every Docker artifact of `build` and of each profile's `build`.
+/// Paths are relative to the directory of the Skaffold file.
+fn skaffold(source: &YamlSource<'_, '_>, node: &Node<'_, '_>, found: &mut Found) {
+    let dir = crate::paths::parent_dir(&source.file);
+    let mut sections = vec![(None, node.get("build"))];
+    for profile in node.get("profiles").map(|p| p.items()).unwrap_or_default() {
+        sections.push((profile.get_str("name"), profile.get("build")));
+    }
+    for (profile, build) in sections {
+        let Some(build) = build else {
+            continue;
+        };
+        for artifact in build
+            .get("artifacts")
+            .map(|a| a.items())
+            .unwrap_or_default()
+        {
+            let docker = artifact.get("docker");
+            // Other builders (jib, ko, buildpacks, bazel, custom) build no Dockerfile.
+            let other = ["jib", "ko", "buildpacks", "bazel", "custom"]
+                .iter()
+                .any(|k| artifact.get(k).is_some());
+            if other && docker.is_none() {
+                continue;
+            }
+            let context = artifact.get_str("context");
+            let dockerfile = docker.as_ref().and_then(|d| d.get_str("dockerfile"));
+            let (dockerfile, context) =
+                crate::scan::resolve_build(source.tree, &dir, context, dockerfile, None);
+            let mut def = BuildDefinition::new(
+                DefinitionKind::Skaffold,
+                source.location(&artifact),
+                dockerfile,
+                context,
+            );
+            let image = artifact.get_str("image").unwrap_or("artifact");
+            let name = match profile {
+                Some(p) => format!("{p}/{image}"),
+                None => image.to_string(),
+            };
+            def.id = id_for(source, &name);
+            def.name = Some(name);
+            def.tags.push(image.to_string());
+            if let Some(docker) = &docker {
+                def.target = docker.get_str("target").map(String::from);
+                for (k, v) in docker
+                    .get("buildArgs")
+                    .map(|a| a.entries())
+                    .unwrap_or_default()
+                {
+                    if let Some(k) = k.as_str() {
+                        def.set_arg(k, v.as_str().map(String::from));
+                    }
+                }
+                def.cache_from = docker
+                    .get("cacheFrom")
+                    .map(|c| {
+                        c.items()
+                            .iter()
+                            .filter_map(|i| i.as_str().map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+            }
+            def.platforms = artifact
+                .get("platforms")
+                .map(|c| {
+                    c.items()
+                        .iter()
+                        .filter_map(|i| i.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            found.builds.push(def);
+        }
+    }
 }
 
 /// Whether a Tekton task reference names an image-build task of the catalog.
@@ -501,6 +580,42 @@ mod tests {
             }
         );
         assert_eq!(b.context.local_dir(), Some(Path::new("svc")));
+    }
+
+    #[test]
+    fn skaffold_artifacts_and_profiles() {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(tmp.path().join("k8s/app")).unwrap();
+        std::fs::write(
+            tmp.path().join("k8s/app/Dockerfile.prod"),
+            "FROM a AS prod\n",
+        )
+        .unwrap();
+        std::fs::write(
+            tmp.path().join("k8s/skaffold.yaml"),
+            "apiVersion: skaffold/v4beta6\nkind: Config\nbuild:\n  artifacts:\n  - image: app\n    context: app\n    docker:\n      dockerfile: Dockerfile.prod\n      target: prod\n      buildArgs: {A: '1'}\n  - image: jvm\n    jib: {}\nprofiles:\n- name: dev\n  build:\n    artifacts:\n    - image: app\n      context: app\n      docker: {dockerfile: Dockerfile.prod, target: dev}\n",
+        )
+        .unwrap();
+        let tree = Tree::new(tmp.path());
+        let mut found = Found::default();
+        discover(&tree, Path::new("k8s/skaffold.yaml"), &mut found);
+        assert_eq!(found.builds.len(), 2, "{found:?}");
+        let a = &found.builds[0];
+        assert_eq!(a.kind, DefinitionKind::Skaffold);
+        assert_eq!(
+            a.dockerfile.path(),
+            Some(Path::new("k8s/app/Dockerfile.prod"))
+        );
+        assert_eq!(
+            a.context,
+            BuildContext::Directory {
+                path: "k8s/app".into()
+            }
+        );
+        assert_eq!(a.arg("A"), Some("1"));
+        assert_eq!(a.origin.line, 5);
+        assert_eq!(found.builds[1].name.as_deref(), Some("dev/app"));
+        assert_eq!(found.builds[1].target.as_deref(), Some("dev"));
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub enum DefinitionKind {
     Tekton,
     /// A Shipwright `Build`.
     Shipwright,
+    /// An artifact of a Skaffold configuration.
+    Skaffold,
     /// A GitHub Actions step using `docker/build-push-action`.
     GithubActions,
     /// A `docker build`/`podman build`/`buildah bud` command line in a CI script.
@@ -68,6 +70,7 @@ impl DefinitionKind {
             DefinitionKind::OpenshiftBuildConfig => "openshift-build-config",
             DefinitionKind::Tekton => "tekton",
             DefinitionKind::Shipwright => "shipwright",
+            DefinitionKind::Skaffold => "skaffold",
             DefinitionKind::GithubActions => "github-actions",
             DefinitionKind::CiCommand => "ci-command",
             DefinitionKind::Bake => "bake",

@@ -34,6 +34,8 @@ pub(crate) enum Kind {
     Bake,
     /// A GitHub Actions workflow.
     Workflow,
+    /// A GitLab CI file.
+    GitlabCi,
     /// A YAML manifest holding cluster build resources (BuildConfig, Shipwright, Tekton).
     Manifest,
 }
@@ -153,6 +155,9 @@ pub(crate) fn classify(path: &Path) -> Option<Kind> {
     if is_yaml(&lower) && parent == Some("workflows") && grandparent == Some(".github") {
         return Some(Kind::Workflow);
     }
+    if lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" {
+        return Some(Kind::GitlabCi);
+    }
     if is_dockerfile_name(name) {
         return Some(Kind::Dockerfile);
     }
@@ -225,9 +230,10 @@ pub(crate) fn starts_like_dockerfile(text: &str) -> bool {
 }
 
 /// What a YAML file of another name holds, by a look at its content: cluster build
-/// resources, or a compose file (a top-level `services:` key).
+/// resources or a Skaffold configuration, or a compose file (a top-level `services:` key).
 pub(crate) fn sniff_yaml(text: &str) -> Option<Kind> {
     let cluster = text.contains("BuildConfig")
+        || text.contains("apiVersion: skaffold/")
         || text.contains("shipwright.io/")
         || (text.contains("tekton.dev/")
             && ["buildah", "kaniko", "docker-build", "buildkit"]
