@@ -6,6 +6,7 @@ pub mod context;
 pub mod debug;
 pub mod diff;
 pub mod image;
+pub mod discover;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Status;
@@ -18,5 +19,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Debug(args) => debug::run(&args),
         Command::Image(args) => image::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Discover(args) => discover::run(&args),
     }
 }
