@@ -5,8 +5,8 @@ pub mod completions;
 pub mod context;
 pub mod debug;
 pub mod diff;
-pub mod image;
 pub mod discover;
+pub mod image;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Status;
