@@ -51,10 +51,21 @@ pub enum Command {
     /// first-build time, rebuild time, image size and layers side by side.
     Bench(Box<commands::bench::BenchArgs>),
 
+    /// Report what a build sends as its context and what the .dockerignore keeps out.
+    Context(commands::context::ContextArgs),
+
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
+
+    /// Find every container build in a repository: Dockerfiles, compose services, OpenShift
+    /// BuildConfigs, Tekton/Shipwright builds, GitHub Actions steps and docker-bake targets.
+    Discover(commands::discover::DiscoverArgs),
 
     /// Developer tools: BuildKit's view of a Dockerfile (parser dump, line table, syntax tree,
     /// word expansion, .dockerignore matching), for checks against BuildKit and bug reports.
     Debug(commands::debug::DebugArgs),
+    /// Analyze an image: layers, wasted and reclaimable bytes, findings, CI gates.
+    Image(Box<commands::image::ImageArgs>),
+    /// Compare two images: sizes per layer and directory, files and packages changed.
+    Diff(Box<commands::diff::DiffArgs>),
 }

@@ -3,7 +3,11 @@
 
 pub mod bench;
 pub mod completions;
+pub mod context;
 pub mod debug;
+pub mod diff;
+pub mod discover;
+pub mod image;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Status;
@@ -13,6 +17,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Bench(args) => bench::run(&args),
         Command::Completions(args) => completions::run(&args),
+        Command::Context(args) => context::run(&args),
         Command::Debug(args) => debug::run(&args),
+        Command::Image(args) => image::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Discover(args) => discover::run(&args),
     }
 }
