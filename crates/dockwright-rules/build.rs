@@ -52,6 +52,7 @@ fn main() {
     let out_dir = std::env::var("OUT_DIR").unwrap_or_else(|_| ".".to_string());
     let path = Path::new(&out_dir).join("registry.rs");
     if std::fs::read_to_string(&path).ok().as_deref() != Some(out.as_str()) {
-        std::fs::write(&path, out).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        std::fs::write(&path, out)
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
     }
 }

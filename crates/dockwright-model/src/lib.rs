@@ -25,6 +25,7 @@
 //! does not expand) is recorded in [`Model::errors`] or left unresolved, and the rest is
 //! still there.
 
+mod effects;
 mod options;
 pub mod path;
 mod reference;
@@ -32,9 +33,13 @@ mod run;
 mod stage;
 mod walk;
 
+pub use dockwright_shell;
 use dockwright_syntax::expand::{ExpandError, Expansion, Lexer, Variables};
 use serde::Serialize;
 
+pub use effects::{
+    CacheUse, DownloadFact, PackageUse, RemovedFact, RunEffects, cache_paths, cleans,
+};
 pub use options::BuildOptions;
 pub use reference::{DEFAULT_DOMAIN, ImageReference, ReferenceError};
 pub use run::{MountFact, RunFacts, RunScript, ScriptOrigin, ShellKind};

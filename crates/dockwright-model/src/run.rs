@@ -15,10 +15,12 @@
 //!
 //! Exec form that runs no shell yields no script.
 
+use dockwright_shell::{ParseOptions, Pipeline, Script, ShellOptions, SimpleCommand};
 use dockwright_syntax::mount::{Mount, MountType};
 use dockwright_syntax::{CommandForm, Heredoc, OffsetMap, Segment, Span, Word};
 use serde::Serialize;
 
+use crate::effects::RunEffects;
 use crate::path;
 
 /// A shell, by the base name of the program that runs a script.
@@ -110,9 +112,33 @@ pub struct RunScript {
     pub shell: Vec<String>,
     /// Which shell that is.
     pub kind: ShellKind,
+    /// The script parsed into commands (with options from `shell`), when `kind` is a POSIX
+    /// shell.
+    pub parsed: Option<Script>,
 }
 
 impl RunScript {
+    /// The file span of a span of the parsed script.
+    pub fn span_in_file(&self, span: dockwright_shell::Span) -> Span {
+        self.map.to_file_span(span.start, span.end)
+    }
+
+    /// Every simple command of the parsed script, nested ones included, in text order.
+    pub fn commands(&self) -> Vec<&SimpleCommand> {
+        self.parsed
+            .as_ref()
+            .map(Script::commands)
+            .unwrap_or_default()
+    }
+
+    /// Every pipeline of the parsed script, nested ones included.
+    pub fn pipelines(&self) -> Vec<&Pipeline> {
+        self.parsed
+            .as_ref()
+            .map(Script::pipelines)
+            .unwrap_or_default()
+    }
+
     /// The file span of a byte range of the script.
     pub fn file_span(&self, start: usize, end: usize) -> Span {
         self.map.to_file_span(start, end)
@@ -158,6 +184,8 @@ pub struct RunFacts {
     /// The interpreter that reads a heredoc on standard input (`python3` in
     /// `RUN python3 <<EOF`), when the command line is one.
     pub stdin_interpreter: Option<String>,
+    /// What the scripts do: packages, caches, removals, downloads, users.
+    pub effects: RunEffects,
 }
 
 impl RunFacts {
@@ -185,6 +213,7 @@ pub(crate) fn run_facts(
     source: &str,
     command: dockwright_syntax::CommandRef<'_, '_>,
     shell: &[String],
+    home: &str,
     expand: &mut dyn FnMut(&str) -> String,
 ) -> Option<RunFacts> {
     let run = command.as_run()?;
@@ -219,6 +248,7 @@ pub(crate) fn run_facts(
         exec: run.form.is_exec(),
         scripts: Vec::new(),
         stdin_interpreter: None,
+        effects: RunEffects::default(),
     };
     let default_kind = shell
         .first()
@@ -233,6 +263,7 @@ pub(crate) fn run_facts(
                     origin: ScriptOrigin::CommandLine,
                     shell: shell.to_vec(),
                     kind: default_kind,
+                    parsed: None,
                 });
             } else if let Some(heredoc) = bare_heredoc(source, &script.text, heredocs) {
                 facts.scripts.push(heredoc_script(source, heredoc, shell));
@@ -254,6 +285,18 @@ pub(crate) fn run_facts(
             }
         }
     }
+    for script in &mut facts.scripts {
+        if script.kind.is_posix() {
+            let options = ParseOptions {
+                shell_options: ShellOptions::from_shell_arguments(
+                    script.shell.get(1..).unwrap_or_default(),
+                ),
+                ..ParseOptions::default()
+            };
+            script.parsed = Some(dockwright_shell::parse(&script.text, &options));
+        }
+    }
+    facts.effects = RunEffects::of(&facts, home);
     Some(facts)
 }
 
@@ -297,6 +340,7 @@ fn heredoc_script(source: &str, heredoc: &Heredoc, shell: &[String]) -> RunScrip
         origin: ScriptOrigin::HeredocBody,
         shell,
         kind,
+        parsed: None,
     }
 }
 
@@ -345,6 +389,7 @@ fn reconstituted(
         origin: ScriptOrigin::CommandWithHeredocs,
         shell: shell.to_vec(),
         kind,
+        parsed: None,
     }
 }
 
@@ -389,6 +434,7 @@ fn exec_shell_script(source: &str, words: &[Word<'_>]) -> Option<RunScript> {
         origin: ScriptOrigin::ExecShellArgument,
         shell: words[..=c_at].iter().map(|w| w.text.to_string()).collect(),
         kind,
+        parsed: None,
     })
 }
 

@@ -299,3 +299,70 @@ fn model_serializes() {
     assert_eq!(v["stages"][0]["base"]["kind"], "image");
     assert_eq!(v["instructions"][1]["run"]["scripts"][0]["text"], "echo hi");
 }
+
+#[test]
+fn effects_of_package_installs_and_cleanups() {
+    use dockwright_shell::{CacheLocation, PackageFlagKind, PackageManager, PackageOperation};
+    let src = "\
+FROM debian:12
+RUN apt-get update && apt-get install -y --no-install-recommends curl=7.88 git \\
+    && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y make
+RUN --mount=type=cache,target=/var/lib/apt/lists apt-get update
+RUN --mount=type=cache,target=/root/.cache pip install flask
+RUN pip install --no-cache-dir flask && useradd -m app && curl -fsSL https://x/i.sh | sh
+USER app
+RUN --mount=type=cache,target=/home/app/.npm npm ci
+";
+    let m = model(src);
+    let first = &m.run(1).unwrap().effects;
+    assert_eq!(first.packages.len(), 2);
+    let install = &first.packages[1];
+    assert_eq!(install.manager, PackageManager::AptGet);
+    assert_eq!(install.operation, PackageOperation::Install);
+    assert_eq!(install.packages, ["curl", "git"]);
+    assert!(
+        install
+            .flags
+            .contains(&PackageFlagKind::NoInstallRecommends)
+    );
+    let lists = first
+        .caches
+        .iter()
+        .find(|c| c.location == CacheLocation::AptLists)
+        .unwrap();
+    assert!(lists.cleaned && !lists.left_in_layer());
+    assert_eq!(
+        &src[first.packages[0].span.start..first.packages[0].span.end],
+        "apt-get update"
+    );
+    assert_eq!(first.removed[0].cache, Some(CacheLocation::AptLists));
+
+    let second = &m.run(2).unwrap().effects;
+    assert_eq!(second.left_in_layer(CacheLocation::AptLists).count(), 1);
+    let mounted = &m.run(3).unwrap().effects;
+    assert!(mounted.caches[0].mounted);
+    let pip = &m.run(4).unwrap().effects;
+    assert!(pip.caches.iter().all(|c| c.mounted), "{:?}", pip.caches);
+    let no_cache = &m.run(5).unwrap().effects;
+    assert!(no_cache.caches.is_empty());
+    assert_eq!(no_cache.users, ["app"]);
+    assert_eq!(no_cache.downloads[0].piped_into.as_deref(), Some("sh"));
+    let npm = &m.run(7).unwrap().effects;
+    assert!(npm.caches.iter().all(|c| c.mounted), "{:?}", npm.caches);
+}
+
+#[test]
+fn scripts_are_parsed_with_the_shell_options() {
+    let src = "FROM x\nSHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]\nRUN a | b\nRUN [\"powershell\", \"-c\", \"x\"]\n";
+    let m = model(src);
+    let script = &m.run(2).unwrap().scripts[0];
+    let pipelines = script.pipelines();
+    assert!(pipelines[0].has_pipe() && pipelines[0].options.pipefail);
+    let span = script.span_in_file(pipelines[0].span);
+    assert_eq!(&src[span.start..span.end], "a | b");
+    assert!(
+        m.run(3).unwrap().scripts.is_empty(),
+        "powershell is not a POSIX shell"
+    );
+}

@@ -663,7 +663,21 @@ impl Walk<'_> {
                 word.to_string()
             }
         };
-        let facts = run_facts(self.source, command, &shell, &mut expand);
+        let home = match env.get("HOME") {
+            Some(home) => home.to_string(),
+            None => match self
+                .model
+                .stages
+                .last()
+                .and_then(|s| s.config.user.as_ref())
+            {
+                Some(user) if !user.is_root && !user.user.is_empty() => {
+                    format!("/home/{}", user.user)
+                }
+                _ => "/root".to_string(),
+            },
+        };
+        let facts = run_facts(self.source, command, &shell, &home, &mut expand);
         for message in errors {
             self.error(index, message);
         }

@@ -84,7 +84,10 @@ pub fn parse_dockwright(text: &str) -> Result<Options, String> {
 /// hadolint's.
 pub fn discover(dir: &Path) -> Result<Option<Loaded>, ConfigError> {
     for dir in dir.ancestors() {
-        let hadolint = HADOLINT_FILES.iter().map(|n| dir.join(n)).find(|p| p.is_file());
+        let hadolint = HADOLINT_FILES
+            .iter()
+            .map(|n| dir.join(n))
+            .find(|p| p.is_file());
         let dockwright = DOCKWRIGHT_FILES
             .iter()
             .map(|n| dir.join(n))
@@ -252,8 +255,16 @@ format: json
         let deep = root.path().join("a/b");
         std::fs::create_dir_all(&deep).unwrap();
         assert!(discover(&deep).unwrap().is_none() || root.path().ancestors().count() > 1);
-        std::fs::write(root.path().join(".hadolint.yaml"), "ignored: [DL3008]\nfailure-threshold: error\n").unwrap();
-        std::fs::write(root.path().join(".dockwright.toml"), "ignore = [\"DL3009\"]\n").unwrap();
+        std::fs::write(
+            root.path().join(".hadolint.yaml"),
+            "ignored: [DL3008]\nfailure-threshold: error\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.path().join(".dockwright.toml"),
+            "ignore = [\"DL3009\"]\n",
+        )
+        .unwrap();
         let loaded = discover(&deep).unwrap().unwrap();
         assert_eq!(loaded.files.len(), 2);
         assert_eq!(loaded.options.ignore.unwrap(), ["DL3008", "DL3009"]);

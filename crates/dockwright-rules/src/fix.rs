@@ -190,7 +190,10 @@ mod tests {
         let ds = [
             diag(Fix::safe("", vec![Edit::replace(0..4, "FROM")])),
             diag(Fix::safe("", vec![Edit::replace(7..9, "AS")])),
-            diag(Fix::safe("overlaps the first", vec![Edit::replace(2..6, "x")])),
+            diag(Fix::safe(
+                "overlaps the first",
+                vec![Edit::replace(2..6, "x")],
+            )),
             diag(Fix::unsafe_edits("", vec![Edit::insert(11, " # x")])),
         ];
         let safe = apply_fixes(src, &ds, FixMode::Safe);
@@ -235,7 +238,12 @@ mod tests {
         std::os::unix::fs::symlink(&path, &link).unwrap();
         write_atomic(&link, b"new").unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o640);
     }

@@ -178,7 +178,9 @@ impl Linter {
         let spans: Vec<Span> = doc.instructions().iter().map(|i| i.span()).collect();
         found.retain(|d| {
             let instruction = instruction_at(&spans, d.start);
-            let stage = instruction.and_then(|i| model.instructions.get(i)).and_then(|f| f.stage);
+            let stage = instruction
+                .and_then(|i| model.instructions.get(i))
+                .and_then(|f| f.stage);
             !pragmas.suppresses(d, instruction, stage, ignore_pragmas)
         });
         found.sort_by(|a, b| {

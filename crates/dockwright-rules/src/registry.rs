@@ -76,7 +76,9 @@ pub fn is_buildkit_check(code: &str) -> bool {
 fn is_prefixed_number(code: &str, prefix: &str) -> bool {
     code.len() == prefix.len() + 4
         && code[..prefix.len()].eq_ignore_ascii_case(prefix)
-        && code.as_bytes()[prefix.len()..].iter().all(u8::is_ascii_digit)
+        && code.as_bytes()[prefix.len()..]
+            .iter()
+            .all(u8::is_ascii_digit)
 }
 
 #[cfg(test)]
@@ -88,11 +90,7 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for (rule, module) in RULES.iter().zip(MODULES) {
             let info = rule.info();
-            assert!(
-                seen.insert(info.code),
-                "{} is declared twice",
-                info.code
-            );
+            assert!(seen.insert(info.code), "{} is declared twice", info.code);
             assert!(seen.insert(info.name), "{} is used twice", info.name);
             assert_eq!(
                 module[..6].to_ascii_uppercase(),
@@ -128,7 +126,11 @@ mod tests {
                 assert!(is_hadolint_code(h), "{}: {h} is no DL code", info.code);
             }
             if let Some(b) = info.buildkit {
-                assert!(is_buildkit_check(b), "{}: {b} is no BuildKit check", info.code);
+                assert!(
+                    is_buildkit_check(b),
+                    "{}: {b} is no BuildKit check",
+                    info.code
+                );
             }
         }
     }
@@ -136,9 +138,14 @@ mod tests {
     #[test]
     fn lookup_accepts_every_alias() {
         for info in infos() {
-            for alias in [Some(info.code), Some(info.name), info.hadolint, info.buildkit]
-                .into_iter()
-                .flatten()
+            for alias in [
+                Some(info.code),
+                Some(info.name),
+                info.hadolint,
+                info.buildkit,
+            ]
+            .into_iter()
+            .flatten()
             {
                 assert!(
                     lookup(&alias.to_ascii_lowercase())

@@ -154,7 +154,9 @@ impl FromStr for LabelType {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SettingsError {
     /// A selector that names no rule, category or known code.
-    #[error("unknown rule selector `{0}` (expected a rule code or name, a code prefix such as DW2, a category, ALL, a hadolint DL code, a BuildKit check name or an SC code)")]
+    #[error(
+        "unknown rule selector `{0}` (expected a rule code or name, a code prefix such as DW2, a category, ALL, a hadolint DL code, a BuildKit check name or an SC code)"
+    )]
     UnknownSelector(String),
     /// Any other invalid value.
     #[error("{0}")]
@@ -202,9 +204,9 @@ impl Settings {
     /// Resolves merged options.
     pub fn from_options(options: Options) -> Result<Settings, SettingsError> {
         let failure_threshold = match &options.failure_threshold {
-            Some(t) => t
-                .parse()
-                .map_err(|e: crate::diagnostic::UnknownSeverity| SettingsError::Invalid(e.to_string()))?,
+            Some(t) => t.parse().map_err(|e: crate::diagnostic::UnknownSeverity| {
+                SettingsError::Invalid(e.to_string())
+            })?,
             None => Threshold::DEFAULT,
         };
         let mut label_schema = BTreeMap::new();
@@ -309,7 +311,9 @@ fn is_known_selector(s: &str) -> bool {
             .is_some_and(|d| d.len() <= 4 && d.bytes().all(|b| b.is_ascii_digit()))
     };
     upper == "ALL"
-        || Category::ALL.iter().any(|c| c.as_str().eq_ignore_ascii_case(s))
+        || Category::ALL
+            .iter()
+            .any(|c| c.as_str().eq_ignore_ascii_case(s))
         || digits("DW")
         || digits("DL")
         || digits("SC")
@@ -375,9 +379,12 @@ impl Selection {
             if !is_known_selector(selector) {
                 return Err(SettingsError::UnknownSelector(selector.clone()));
             }
-            let level: Severity = level
-                .parse()
-                .map_err(|e: crate::diagnostic::UnknownSeverity| SettingsError::Invalid(e.to_string()))?;
+            let level: Severity =
+                level
+                    .parse()
+                    .map_err(|e: crate::diagnostic::UnknownSeverity| {
+                        SettingsError::Invalid(e.to_string())
+                    })?;
             overrides.push((selector, level));
         }
         let mut enabled = Vec::new();
@@ -538,9 +545,18 @@ mod tests {
                SC2086 = "error""#,
         ))
         .unwrap();
-        assert_eq!(s.selection.severity_for_code("DW1001"), Some(Severity::Info));
-        assert_eq!(s.selection.severity_for_code("DW1002"), Some(Severity::Style));
-        assert_eq!(s.selection.severity_for_code("SC2086"), Some(Severity::Error));
+        assert_eq!(
+            s.selection.severity_for_code("DW1001"),
+            Some(Severity::Info)
+        );
+        assert_eq!(
+            s.selection.severity_for_code("DW1002"),
+            Some(Severity::Style)
+        );
+        assert_eq!(
+            s.selection.severity_for_code("SC2086"),
+            Some(Severity::Error)
+        );
         assert_eq!(s.selection.severity_for_code("DW6001"), None);
     }
 

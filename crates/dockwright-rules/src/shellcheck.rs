@@ -149,7 +149,11 @@ pub fn check(
             let mut text = shebang(script);
             text.push('\n');
             let mut header_lines = 1;
-            for name in names.iter().copied().chain(lower.iter().map(String::as_str)) {
+            for name in names
+                .iter()
+                .copied()
+                .chain(lower.iter().map(String::as_str))
+            {
                 if is_shell_name(name) {
                     text.push_str("export ");
                     text.push_str(name);
@@ -255,7 +259,10 @@ impl Job<'_> {
     /// script file, minus the header, through the script's offset map.
     fn span(&self, c: &Comment) -> Option<Span> {
         let start = self.offset(c.line, c.column)?;
-        let end = self.offset(c.end_line, c.end_column).unwrap_or(start).max(start);
+        let end = self
+            .offset(c.end_line, c.end_column)
+            .unwrap_or(start)
+            .max(start);
         Some(self.script.file_span(start, end))
     }
 

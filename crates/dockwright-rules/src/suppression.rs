@@ -73,9 +73,11 @@ pub fn parse_check_options(value: &str) -> Option<CheckOptions> {
                 if v == "all" {
                     options.skip.buildkit_all = true;
                 } else {
-                    options
-                        .skip
-                        .extend(v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()));
+                    options.skip.extend(
+                        v.split(',')
+                            .map(|s| s.trim().to_string())
+                            .filter(|s| !s.is_empty()),
+                    );
                 }
             }
             "error" => {
@@ -119,18 +121,24 @@ fn parse_pragma(comment: &str) -> Option<Pragma> {
     }
     let rest = rest.trim_start();
     if let Some(shell) = rest.strip_prefix("shell") {
-        let name = shell.trim_start().strip_prefix('=')?.split_whitespace().next()?;
+        let name = shell
+            .trim_start()
+            .strip_prefix('=')?
+            .split_whitespace()
+            .next()?;
         return Some(Pragma::Shell(name.to_string()));
     }
-    let (kind, rest): (fn(Vec<String>) -> Pragma, &str) =
-        if let Some(r) = word(rest, "global") {
-            (Pragma::GlobalIgnore, r)
-        } else if let Some(r) = word(rest, "stage") {
-            (Pragma::StageIgnore, r)
-        } else {
-            (Pragma::Ignore, rest)
-        };
-    let list = rest.strip_prefix("ignore")?.trim_start().strip_prefix('=')?;
+    let (kind, rest): (fn(Vec<String>) -> Pragma, &str) = if let Some(r) = word(rest, "global") {
+        (Pragma::GlobalIgnore, r)
+    } else if let Some(r) = word(rest, "stage") {
+        (Pragma::StageIgnore, r)
+    } else {
+        (Pragma::Ignore, rest)
+    };
+    let list = rest
+        .strip_prefix("ignore")?
+        .trim_start()
+        .strip_prefix('=')?;
     // A trailing `# reason` ends the list.
     let list = list.split('#').next().unwrap_or("");
     let codes: Vec<String> = list
@@ -180,9 +188,12 @@ impl Pragmas {
             check_instruction: vec![CodeSet::default(); count],
             ..Pragmas::default()
         };
-        for value in [doc.directive(DirectiveKind::Check).map(|v| v.into_owned()), build_check.map(str::to_string)]
-            .into_iter()
-            .flatten()
+        for value in [
+            doc.directive(DirectiveKind::Check).map(|v| v.into_owned()),
+            build_check.map(str::to_string),
+        ]
+        .into_iter()
+        .flatten()
         {
             if let Some(options) = parse_check_options(&value) {
                 pragmas.check.error |= options.error;
@@ -309,7 +320,9 @@ mod tests {
         );
         assert_eq!(
             parse_pragma("#dockwright global ignore=apt-no-install-recommends"),
-            Some(Pragma::GlobalIgnore(vec!["apt-no-install-recommends".into()]))
+            Some(Pragma::GlobalIgnore(vec![
+                "apt-no-install-recommends".into()
+            ]))
         );
         assert_eq!(
             parse_pragma("# hadolint stage ignore=DL3002"),
@@ -323,7 +336,12 @@ mod tests {
             parse_pragma("# check=skip=JSONArgsRecommended // reason"),
             Some(Pragma::Check(c)) if c.skip.codes == ["JSONArgsRecommended"]
         ));
-        for not_one in ["# hadolintignore=DL1", "# ignore=DL3008", "# hadolint ignore=", "# just a comment"] {
+        for not_one in [
+            "# hadolintignore=DL1",
+            "# ignore=DL3008",
+            "# hadolint ignore=",
+            "# just a comment",
+        ] {
             assert_eq!(parse_pragma(not_one), None, "{not_one}");
         }
     }
@@ -360,7 +378,10 @@ CMD x
         assert_eq!(p.check.skip.codes, ["StageNameCasing"]);
         assert_eq!(p.global.codes, ["DL3007"]);
         assert_eq!(p.instruction[1].codes, ["DL3003"]);
-        assert!(p.instruction[2].is_empty(), "a blank line separates the pragma");
+        assert!(
+            p.instruction[2].is_empty(),
+            "a blank line separates the pragma"
+        );
         assert_eq!(p.stage[1].codes, ["DL3002"]);
         assert_eq!(p.check_instruction[4].codes, ["JSONArgsRecommended"]);
         assert_eq!(p.count, 3);
