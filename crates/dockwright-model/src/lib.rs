@@ -143,6 +143,26 @@ impl Model {
         self.lexer
     }
 
+    /// The stages whose layers make up the image the build produces: the target stage and
+    /// the stages it is built on (`FROM stage`), target first.
+    pub fn image_stages(&self) -> Vec<usize> {
+        let mut chain = Vec::new();
+        let mut next = self.target;
+        while let Some(stage) = next {
+            if chain.contains(&stage) {
+                break;
+            }
+            chain.push(stage);
+            next = self.stages.get(stage).and_then(Stage::base_stage);
+        }
+        chain
+    }
+
+    /// Whether `stage`'s layers end up in the image the build produces.
+    pub fn in_final_image(&self, stage: usize) -> bool {
+        self.image_stages().contains(&stage)
+    }
+
     /// The dependencies of stage `stage`, in file order.
     pub fn dependencies_of(&self, stage: usize) -> impl Iterator<Item = &Dependency> {
         self.dependencies.iter().filter(move |d| d.stage == stage)

@@ -1,6 +1,7 @@
 //! What a rule sees while it checks one file: the text, the parsed Dockerfile, the model,
 //! the settings, and the way to report.
 
+use dockwright_model::dockwright_shell::{self, PackageCommand, SimpleCommand};
 use dockwright_model::{InstructionFacts, Model, RunFacts, RunScript, Stage};
 use dockwright_syntax::{Dockerfile, Instruction, InstructionKind, Position, Span};
 
@@ -54,6 +55,31 @@ impl<'a> Inst<'a> {
     /// findings about the whole instruction are shown.
     pub fn head_span(&self) -> Span {
         instruction_head(self.syntax)
+    }
+}
+
+/// One simple command of a RUN script, with where it is.
+#[derive(Clone, Copy)]
+pub struct ScriptCommand<'a> {
+    /// The RUN (or ONBUILD RUN).
+    pub inst: Inst<'a>,
+    /// The RUN's facts.
+    pub run: &'a RunFacts,
+    /// The script the command is in.
+    pub script: &'a RunScript,
+    /// The command.
+    pub command: &'a SimpleCommand,
+}
+
+impl ScriptCommand<'_> {
+    /// The command's span in the file.
+    pub fn span(&self) -> Span {
+        self.script.span_in_file(self.command.span)
+    }
+
+    /// A span of the script (a word, an option) in the file.
+    pub fn file_span(&self, span: dockwright_shell::Span) -> Span {
+        self.script.span_in_file(span)
     }
 }
 
@@ -177,6 +203,36 @@ impl<'a> Checker<'a> {
     pub fn scripts(&self) -> impl Iterator<Item = (Inst<'a>, &'a RunFacts, &'a RunScript)> + 'a {
         self.runs()
             .flat_map(|(inst, run)| run.scripts.iter().map(move |s| (inst, run, s)))
+    }
+
+    /// Every simple command of every RUN script (nested `sh -c` commands included), in
+    /// file order.
+    pub fn commands(&self) -> impl Iterator<Item = ScriptCommand<'a>> + 'a {
+        self.scripts().flat_map(|(inst, run, script)| {
+            script
+                .commands()
+                .into_iter()
+                .map(move |command| ScriptCommand {
+                    inst,
+                    run,
+                    script,
+                    command,
+                })
+        })
+    }
+
+    /// Every package manager command of every RUN script.
+    pub fn package_commands(
+        &self,
+    ) -> impl Iterator<Item = (ScriptCommand<'a>, &'a PackageCommand)> + 'a {
+        self.commands()
+            .filter_map(|c| c.command.action.as_package().map(|p| (c, p)))
+    }
+
+    /// Whether `stage`'s layers end up in the image the build produces (it is the target
+    /// or a stage the target is built on).
+    pub fn in_final_image(&self, stage: usize) -> bool {
+        self.model.in_final_image(stage)
     }
 
     /// The stages.

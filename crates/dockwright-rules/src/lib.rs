@@ -27,7 +27,7 @@ pub mod settings;
 pub mod shellcheck;
 pub mod suppression;
 
-pub use checker::{Checker, Inst};
+pub use checker::{Checker, Inst, ScriptCommand};
 pub use diagnostic::{
     Applicability, Category, Diagnostic, Edit, Equivalents, Fix, Location, Severity, Threshold,
 };
@@ -40,9 +40,13 @@ pub use settings::{Options, Settings, SettingsError};
 /// What a rule file needs: `use crate::prelude::*;`.
 #[allow(unused_imports)]
 pub(crate) mod prelude {
-    pub use crate::checker::{Checker, Inst, instruction_head};
+    pub use crate::checker::{Checker, Inst, ScriptCommand, instruction_head};
     pub use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
     pub use crate::rule::Check;
+    pub use dockwright_model::dockwright_shell::{
+        Action, CacheLocation, PackageArgKind, PackageCommand, PackageFlagKind, PackageManager,
+        PackageOperation, SimpleCommand,
+    };
     pub use dockwright_model::{
         BaseImage, DependencyKind, DependencySource, Model, RunFacts, RunScript, ScriptOrigin,
         ShellKind, Stage, StageBase,
