@@ -140,6 +140,101 @@ pub fn cleans(cleaned: CacheLocation, location: CacheLocation) -> bool {
         }
 }
 
+/// Every cache location, for matching removed paths against them.
+const ALL_LOCATIONS: [CacheLocation; 25] = {
+    use CacheLocation as C;
+    [
+        C::AptLists,
+        C::AptArchives,
+        C::ApkCache,
+        C::DnfCache,
+        C::YumCache,
+        C::ZypperCache,
+        C::VarCache,
+        C::PipCache,
+        C::UvCache,
+        C::PoetryCache,
+        C::CondaPackages,
+        C::NpmCache,
+        C::YarnCache,
+        C::PnpmStore,
+        C::GemCache,
+        C::GoBuildCache,
+        C::GoModuleCache,
+        C::CargoRegistry,
+        C::ComposerCache,
+        C::MavenRepository,
+        C::GradleCache,
+        C::UserCache,
+        C::Tmp,
+        C::Documentation,
+        C::Logs,
+    ]
+};
+
+/// The caches a command cleans: what the shell crate recognises, plus removals it does not
+/// classify (globs such as `rm -rf /var/lib/apt/lists*`, directories above a cache such as
+/// `rm -rf /var/lib`) and apt's `dist-clean`, which also removes the package lists.
+pub fn cleaned_by(command: &SimpleCommand) -> Vec<CacheLocation> {
+    let mut cleaned = command.action.cleaned_locations();
+    match &command.action {
+        Action::Remove(remove) => {
+            for removed in remove.paths.iter().filter(|p| p.cache.is_none()) {
+                // An absolute directory above a cache removes it too (`rm -rf /var/lib`).
+                let parent = removed.text.starts_with('/')
+                    && removed.text.trim_end_matches('/').len() > 1
+                    && !removed.text.contains(['*', '?', '[', '$']);
+                for location in ALL_LOCATIONS {
+                    let hit = cache_paths(location)
+                        .iter()
+                        .filter(|p| !p.starts_with('~'))
+                        .any(|p| {
+                            glob_covers(&removed.text, p)
+                                || (parent && path::is_within(p, &removed.text))
+                        });
+                    if hit && !cleaned.contains(&location) {
+                        cleaned.push(location);
+                    }
+                }
+            }
+        }
+        Action::Package(p)
+            if matches!(p.manager, PackageManager::AptGet | PackageManager::Apt)
+                && p.subcommand
+                    .as_ref()
+                    .is_some_and(|s| s.text == "dist-clean") =>
+        {
+            cleaned.extend([CacheLocation::AptLists, CacheLocation::AptArchives]);
+        }
+        _ => {}
+    }
+    cleaned
+}
+
+/// Whether removing the paths `pattern` matches (a shell glob with `*` and `?`) removes
+/// `dir`: the pattern matches `dir` or one of its parents.
+fn glob_covers(pattern: &str, dir: &str) -> bool {
+    if !pattern.contains(['*', '?']) || !pattern.starts_with('/') {
+        return false;
+    }
+    let pattern: Vec<&str> = pattern.trim_end_matches('/').split('/').collect();
+    let dir: Vec<&str> = dir.split('/').collect();
+    pattern.len() <= dir.len()
+        && pattern
+            .iter()
+            .zip(&dir)
+            .all(|(p, d)| segment_matches(p.as_bytes(), d.as_bytes()))
+}
+
+fn segment_matches(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern.split_first() {
+        None => text.is_empty(),
+        Some((b'*', rest)) => (0..=text.len()).any(|i| segment_matches(rest, &text[i..])),
+        Some((b'?', rest)) => !text.is_empty() && segment_matches(rest, &text[1..]),
+        Some((c, rest)) => text.first() == Some(c) && segment_matches(rest, &text[1..]),
+    }
+}
+
 /// The caches a command writes.
 fn written(command: &SimpleCommand) -> Vec<CacheLocation> {
     use CacheLocation as C;
@@ -229,13 +324,9 @@ impl RunEffects {
                 _ => {}
             }
             for location in written(command) {
-                let cleaned = order[position + 1..].iter().any(|(_, _, later)| {
-                    later
-                        .action
-                        .cleaned_locations()
-                        .iter()
-                        .any(|c| cleans(*c, location))
-                });
+                let cleaned = order[position + 1..]
+                    .iter()
+                    .any(|(_, _, later)| cleaned_by(later).iter().any(|c| cleans(*c, location)));
                 let mounted = cache_paths(location)
                     .iter()
                     .any(|p| mount_covers_home_path(run, p, home));

@@ -38,7 +38,7 @@ use dockwright_syntax::expand::{ExpandError, Expansion, Lexer, Variables};
 use serde::Serialize;
 
 pub use effects::{
-    CacheUse, DownloadFact, PackageUse, RemovedFact, RunEffects, cache_paths, cleans,
+    CacheUse, DownloadFact, PackageUse, RemovedFact, RunEffects, cache_paths, cleaned_by, cleans,
 };
 pub use options::BuildOptions;
 pub use reference::{DEFAULT_DOMAIN, ImageReference, ReferenceError};

@@ -366,3 +366,42 @@ fn scripts_are_parsed_with_the_shell_options() {
         "powershell is not a POSIX shell"
     );
 }
+
+#[test]
+fn globs_and_dist_clean_clean_the_lists() {
+    use dockwright_shell::CacheLocation;
+    let src = "FROM ubuntu\nRUN apt-get update && rm -rf /var/lib/apt/lists*\nRUN apt-get update; apt-get dist-clean\nRUN apt-get update && rm -rf /var/lib/a*/lists/x\nRUN apt-get update; rm -rf /var/lib /var/cache\n";
+    let m = model(src);
+    assert_eq!(
+        m.run(1)
+            .unwrap()
+            .effects
+            .left_in_layer(CacheLocation::AptLists)
+            .count(),
+        0
+    );
+    assert_eq!(
+        m.run(2)
+            .unwrap()
+            .effects
+            .left_in_layer(CacheLocation::AptLists)
+            .count(),
+        0
+    );
+    assert_eq!(
+        m.run(3)
+            .unwrap()
+            .effects
+            .left_in_layer(CacheLocation::AptLists)
+            .count(),
+        1
+    );
+    assert_eq!(
+        m.run(4)
+            .unwrap()
+            .effects
+            .left_in_layer(CacheLocation::AptLists)
+            .count(),
+        0
+    );
+}

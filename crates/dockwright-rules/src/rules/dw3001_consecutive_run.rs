@@ -1,7 +1,8 @@
 use crate::prelude::*;
 
 crate::declare_rule! {
-    /// Flags short `RUN` instructions that directly follow another one with the same flags.
+    /// Flags a one-command `RUN` that directly follows another one-command `RUN` with the
+    /// same flags.
     ///
     /// ## Why
     /// Each `RUN` makes a layer and a cache step. Two small consecutive steps that always
@@ -9,10 +10,10 @@ crate::declare_rule! {
     /// lookup and image metadata for nothing; as one `RUN` they also let a cleanup happen in
     /// the layer that made the mess.
     ///
-    /// As in hadolint DL3059, only pairs where both `RUN`s have at most two commands are
-    /// flagged (longer steps are often split on purpose, to cache an expensive part), comments
-    /// between them do not separate them, and `RUN`s with different flags (`--mount`,
-    /// `--network`) are not merged.
+    /// As in hadolint DL3059, only pairs where each `RUN` is a single command are flagged
+    /// (chained commands show the steps were split on purpose, often to cache an expensive
+    /// part; commands inside `$(...)` count), comments between them do not separate them,
+    /// and `RUN`s with different flags (`--mount`, `--network`) are not merged.
     ///
     /// ## Example
     /// ```dockerfile
@@ -38,9 +39,17 @@ crate::declare_rule! {
     }
 }
 
-/// Commands of a RUN as hadolint counts them (top-level script commands).
-fn command_count(run: &RunFacts) -> usize {
-    run.scripts.iter().map(|s| s.commands().len()).sum()
+/// Commands of a RUN, nested ones (in substitutions, `sh -c`) included: one for an exec
+/// form without a shell, `None` when a script is not POSIX shell (PowerShell) and so
+/// cannot be counted.
+fn command_count(run: &RunFacts) -> Option<usize> {
+    if run.scripts.is_empty() {
+        return Some(1);
+    }
+    run.scripts
+        .iter()
+        .map(|s| s.parsed.as_ref().map(|_| s.commands().len()))
+        .sum()
 }
 
 impl Check for ConsecutiveRun {
@@ -62,12 +71,13 @@ impl Check for ConsecutiveRun {
                 .flags()
                 .iter()
                 .map(|f| f.bytes()));
-            if !same_flags || command_count(prev_run) > 2 || command_count(run) > 2 {
+            let single = |r: &RunFacts| command_count(r).is_some_and(|n| n <= 1);
+            if !same_flags || !single(prev_run) || !single(run) {
                 continue;
             }
             let diagnostic = cx.report_instruction(
                 &inst,
-                "this RUN directly follows another short RUN; merge them into one layer",
+                "this RUN directly follows another one-command RUN; merge them into one layer",
             );
             if let Some(edit) = merge(source, prev_run, run).filter(|_| escape_is_backslash) {
                 diagnostic.set_fix(Fix::unsafe_edits("join it to the previous RUN", vec![edit]));

@@ -11,8 +11,11 @@ crate::declare_rule! {
     /// Pinning has a cost on Debian and Ubuntu: the archive drops superseded versions, so a
     /// pin breaks the build when the version is gone (hadolint issue #999). Pin where
     /// reproducibility matters more than that, or ignore this rule (`ignore = ["DW5003"]`).
-    /// Local `.deb` files, paths, and packages given by a variable are not flagged; a target
-    /// release (`package/bookworm-backports`) is not a version.
+    /// Local `.deb` files and paths are not flagged; a target release
+    /// (`package/bookworm-backports`) is not a version. Packages given by a variable are
+    /// judged by the variable's value when the script assigns it
+    /// (`buildDeps='gcc make'; apt-get install $buildDeps`) or an ARG/ENV sets it; otherwise
+    /// they are not judged.
     ///
     /// ## Example
     /// ```dockerfile
@@ -41,12 +44,20 @@ impl Check for AptUnpinned {
             {
                 continue;
             }
-            let unpinned: Vec<&str> = package
-                .packages
-                .iter()
-                .filter(|p| !p.is_pinned())
-                .map(|p| p.name.as_str())
-                .collect();
+            let mut unpinned: Vec<String> = Vec::new();
+            for arg in &package.packages {
+                if arg.kind == PackageArgKind::Variable {
+                    let values = variable_value(cx, &command, &arg.text).unwrap_or_default();
+                    unpinned.extend(
+                        values
+                            .split_whitespace()
+                            .filter(|w| !word_is_pinned(w))
+                            .map(str::to_string),
+                    );
+                } else if !arg.is_pinned() {
+                    unpinned.push(arg.name.clone());
+                }
+            }
             if unpinned.is_empty() {
                 continue;
             }
@@ -63,5 +74,51 @@ impl Check for AptUnpinned {
                 ),
             );
         }
+    }
+}
+
+/// Whether an apt package word fixes what is installed: `name=version`, or a local file.
+fn word_is_pinned(word: &str) -> bool {
+    word.contains('=')
+        || word.ends_with(".deb")
+        || word.starts_with('/')
+        || word.starts_with("./")
+        || word.starts_with("../")
+        || word.starts_with('-')
+        || word.contains('$')
+}
+
+/// The value of `$NAME` / `${NAME}` where `command` runs: the last assignment to it in the
+/// script before the command, or else the instruction's ARG/ENV environment.
+fn variable_value(cx: &Checker<'_>, command: &ScriptCommand<'_>, text: &str) -> Option<String> {
+    let name = text.strip_prefix('$')?;
+    let name = name
+        .strip_prefix('{')
+        .and_then(|n| n.strip_suffix('}'))
+        .unwrap_or(name);
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    let assigned = command
+        .script
+        .commands()
+        .into_iter()
+        .filter(|c| c.span.end <= command.command.span.start)
+        .flat_map(|c| c.assignments.iter())
+        .filter(|a| a.name == name)
+        .next_back()
+        .map(|a| {
+            a.value
+                .as_scalar()
+                .and_then(|w| w.value().map(str::to_string))
+        });
+    match assigned {
+        // Assigned in the script: its value, or unknown when it is computed.
+        Some(value) => value,
+        None => cx
+            .model()
+            .env_at(command.inst.index)
+            .get(name)
+            .map(str::to_string),
     }
 }
