@@ -105,8 +105,7 @@ fn variable_value(cx: &Checker<'_>, command: &ScriptCommand<'_>, text: &str) -> 
         .into_iter()
         .filter(|c| c.span.end <= command.command.span.start)
         .flat_map(|c| c.assignments.iter())
-        .filter(|a| a.name == name)
-        .next_back()
+        .rfind(|a| a.name == name)
         .map(|a| {
             a.value
                 .as_scalar()
