@@ -3,6 +3,9 @@
 
 pub mod completions;
 pub mod debug;
+pub mod explain;
+pub mod lint;
+pub mod rules;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Status;
@@ -12,5 +15,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Completions(args) => completions::run(&args),
         Command::Debug(args) => debug::run(&args),
+        Command::Lint(args) => lint::run(&args),
+        Command::Rules(args) => rules::run(&args),
+        Command::Explain(args) => explain::run(&args),
     }
 }
