@@ -114,10 +114,12 @@ impl Linter {
     /// Lints `source`, applies fixes, and repeats on the result until no fix applies (at
     /// most [`MAX_ROUNDS`] rounds). A round whose result no longer parses is undone.
     pub fn fix(&self, path: &str, source: &str, mode: FixMode) -> FixOutcome {
+        // ShellCheck offers no fixes: rounds run without it, the final report with it.
+        let rounds_linter = self.clone().with_shellcheck(false);
         let mut text = source.to_string();
         let mut fixed = 0;
         let mut rounds = 0;
-        let mut report = self.lint(path, &text);
+        let mut report = rounds_linter.lint(path, &text);
         while rounds < MAX_ROUNDS {
             rounds += 1;
             let applied = apply_fixes(&text, &report.diagnostics, mode);
@@ -129,6 +131,9 @@ impl Linter {
             }
             fixed += applied.fixed;
             text = applied.text;
+            report = rounds_linter.lint(path, &text);
+        }
+        if self.runs_shellcheck() {
             report = self.lint(path, &text);
         }
         FixOutcome {

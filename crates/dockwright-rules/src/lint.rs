@@ -5,6 +5,8 @@ use dockwright_model::Model;
 use dockwright_syntax::{Dockerfile, Span};
 use serde::Serialize;
 
+use rayon::prelude::*;
+
 use crate::checker::{Checker, make_diagnostic};
 use crate::diagnostic::{Category, Diagnostic, Severity};
 use crate::info::RuleInfo;
@@ -87,24 +89,23 @@ impl Linter {
 
     /// Lints a file's text. `path` is how findings name the file.
     pub fn lint(&self, path: &str, source: &str) -> FileReport {
-        let doc = match dockwright_syntax::parse(source) {
-            Ok(doc) => doc,
-            Err(err) => {
-                let at = err.offset.min(source.len());
-                let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
-                let mut diagnostic = parse_error_diagnostic(path, source, Span::new(at, line_end));
-                diagnostic.line = err.line;
-                diagnostic.column = err.column;
-                diagnostic.message = err.message;
-                return FileReport {
-                    path: path.to_string(),
-                    diagnostics: vec![diagnostic],
-                    warnings: Vec::new(),
-                };
-            }
-        };
-        let model = Model::build(&doc, &self.settings.build);
-        self.lint_parsed(path, source, &doc, &model)
+        self.lint_many(&[(path, source)]).pop().unwrap_or_default()
+    }
+
+    /// Lints many files, in parallel, with ShellCheck batched across them (one process per
+    /// batch of scripts, not per file). Reports come back in the order of `files`.
+    pub fn lint_many(&self, files: &[(&str, &str)]) -> Vec<FileReport> {
+        let mut pending: Vec<Pending> = files
+            .par_iter()
+            .map(|(path, source)| self.prepare(path, source))
+            .collect();
+        if self.shellcheck {
+            run_shellcheck(&mut pending, files);
+        }
+        pending
+            .into_par_iter()
+            .map(|p| p.finish(&self.settings))
+            .collect()
     }
 
     /// Lints an already parsed file with its model.
@@ -115,6 +116,50 @@ impl Linter {
         doc: &Dockerfile<'_>,
         model: &Model,
     ) -> FileReport {
+        let mut pending = vec![self.prepare_parsed(path, doc, model, source)];
+        if self.shellcheck {
+            run_shellcheck(&mut pending, &[(path, source)]);
+        }
+        pending
+            .pop()
+            .map(|p| p.finish(&self.settings))
+            .unwrap_or_default()
+    }
+
+    fn prepare(&self, path: &str, source: &str) -> Pending {
+        match dockwright_syntax::parse(source) {
+            Ok(doc) => {
+                let model = Model::build(&doc, &self.settings.build);
+                self.prepare_parsed(path, &doc, &model, source)
+            }
+            Err(err) => {
+                let at = err.offset.min(source.len());
+                let line_end = source[at..].find('\n').map_or(source.len(), |i| at + i);
+                let mut diagnostic = parse_error_diagnostic(path, source, Span::new(at, line_end));
+                diagnostic.line = err.line;
+                diagnostic.column = err.column;
+                diagnostic.message = err.message;
+                Pending {
+                    report: FileReport {
+                        path: path.to_string(),
+                        diagnostics: vec![diagnostic],
+                        warnings: Vec::new(),
+                    },
+                    context: None,
+                    jobs: Vec::new(),
+                }
+            }
+        }
+    }
+
+    /// Runs the rules; ShellCheck and suppression come later (see [`Pending`]).
+    fn prepare_parsed(
+        &self,
+        path: &str,
+        doc: &Dockerfile<'_>,
+        model: &Model,
+        source: &str,
+    ) -> Pending {
         let build_check = self
             .settings
             .build
@@ -122,10 +167,6 @@ impl Linter {
             .get("BUILDKIT_DOCKERFILE_CHECK")
             .map(String::as_str);
         let pragmas = Pragmas::collect(doc, build_check);
-        let mut report = FileReport {
-            path: path.to_string(),
-            ..FileReport::default()
-        };
         let mut found = Vec::new();
         for (index, rule) in registry::rules().iter().enumerate() {
             if !self.settings.selection.is_enabled(index) {
@@ -155,39 +196,132 @@ impl Linter {
                 }
             }
         }
-        if self.shellcheck {
-            match shellcheck::check(path, doc, model, pragmas.shell.as_deref()) {
-                Ok(diagnostics) => {
-                    let selection = &self.settings.selection.shellcheck;
-                    found.extend(
-                        diagnostics
-                            .into_iter()
-                            .filter(|d| selection.reports(&d.code))
-                            .map(|mut d| {
-                                if let Some(level) = selection.severity(&d.code) {
-                                    d.severity = level;
-                                }
-                                d
-                            }),
-                    );
-                }
-                Err(err) => report.warnings.push(format!("{path}: {err}")),
+        let jobs = if self.shellcheck {
+            shellcheck::jobs(model, pragmas.shell.as_deref())
+        } else {
+            Vec::new()
+        };
+        Pending {
+            report: FileReport {
+                path: path.to_string(),
+                diagnostics: found,
+                warnings: Vec::new(),
+            },
+            context: Some(FileContext {
+                spans: doc.instructions().iter().map(|i| i.span()).collect(),
+                stages: model.instructions.iter().map(|f| f.stage).collect(),
+                line_index: doc.line_index().clone(),
+                pragmas,
+            }),
+            jobs,
+        }
+    }
+}
+
+/// A file whose rules have run, waiting for ShellCheck and suppression.
+struct Pending {
+    report: FileReport,
+    /// What suppression and ShellCheck positions need (none for a file that did not parse).
+    context: Option<FileContext>,
+    jobs: Vec<shellcheck::Job>,
+}
+
+struct FileContext {
+    spans: Vec<Span>,
+    stages: Vec<Option<usize>>,
+    line_index: dockwright_syntax::LineIndex,
+    pragmas: Pragmas,
+}
+
+impl Pending {
+    /// Applies suppressions and sorts.
+    fn finish(mut self, settings: &Settings) -> FileReport {
+        let Some(context) = self.context else {
+            return self.report;
+        };
+        let selection = &settings.selection.shellcheck;
+        for d in &mut self.report.diagnostics {
+            if registry::is_shellcheck_code(&d.code)
+                && let Some(level) = selection.severity(&d.code)
+            {
+                d.severity = level;
             }
         }
-        let ignore_pragmas = !self.settings.disable_ignore_pragma;
-        let spans: Vec<Span> = doc.instructions().iter().map(|i| i.span()).collect();
-        found.retain(|d| {
-            let instruction = instruction_at(&spans, d.start);
+        let ignore_pragmas = !settings.disable_ignore_pragma;
+        self.report.diagnostics.retain(|d| {
+            if registry::is_shellcheck_code(&d.code) && !selection.reports(&d.code) {
+                return false;
+            }
+            let instruction = instruction_at(&context.spans, d.start);
             let stage = instruction
-                .and_then(|i| model.instructions.get(i))
-                .and_then(|f| f.stage);
-            !pragmas.suppresses(d, instruction, stage, ignore_pragmas)
+                .and_then(|i| context.stages.get(i))
+                .copied()
+                .flatten();
+            !context
+                .pragmas
+                .suppresses(d, instruction, stage, ignore_pragmas)
         });
-        found.sort_by(|a, b| {
+        self.report.diagnostics.sort_by(|a, b| {
             (a.line, a.column, &a.code, a.start).cmp(&(b.line, b.column, &b.code, b.start))
         });
-        report.diagnostics = found;
-        report
+        self.report
+    }
+}
+
+/// The jobs a ShellCheck process checked, and its findings (job index within the batch).
+type BatchResult = (
+    std::ops::Range<usize>,
+    Result<Vec<(usize, shellcheck::Comment)>, String>,
+);
+
+/// Runs ShellCheck over the jobs of every pending file, in parallel batches, and adds the
+/// selected findings to each file's report.
+fn run_shellcheck(pending: &mut [Pending], files: &[(&str, &str)]) {
+    let all: Vec<(usize, &shellcheck::Job)> = pending
+        .iter()
+        .enumerate()
+        .flat_map(|(file, p)| p.jobs.iter().map(move |j| (file, j)))
+        .collect();
+    let batches = shellcheck::batches(&all, |(_, job)| job.len());
+    let results: Vec<BatchResult> = batches
+        .into_par_iter()
+        .map(|range| {
+            let jobs: Vec<&shellcheck::Job> = all[range.clone()].iter().map(|(_, j)| *j).collect();
+            let result = shellcheck::run(&jobs).map_err(|e| e.to_string());
+            (range, result)
+        })
+        .collect();
+    let mut found: Vec<Vec<Diagnostic>> = vec![Vec::new(); pending.len()];
+    let mut failed: Vec<Option<String>> = vec![None; pending.len()];
+    for (range, result) in results {
+        match result {
+            Ok(comments) => {
+                for (index, comment) in comments {
+                    let (file, job) = all[range.start + index];
+                    let (Some(context), Some((path, source))) =
+                        (pending[file].context.as_ref(), files.get(file))
+                    else {
+                        continue;
+                    };
+                    if let Some(d) = job.diagnostic(comment, path, source, &context.line_index) {
+                        found[file].push(d);
+                    }
+                }
+            }
+            Err(message) => {
+                for (file, _) in &all[range] {
+                    failed[*file] = Some(message.clone());
+                }
+            }
+        }
+    }
+    for ((p, diagnostics), failure) in pending.iter_mut().zip(found).zip(failed) {
+        if let Some(message) = failure {
+            p.report
+                .warnings
+                .push(format!("{}: {message}", p.report.path));
+        }
+        p.report.diagnostics.extend(diagnostics);
     }
 }
 

@@ -1,5 +1,6 @@
-//! ShellCheck on RUN scripts, the way hadolint runs it, batched: one `shellcheck` process
-//! per Dockerfile with every script as its own file.
+//! ShellCheck on RUN scripts, the way hadolint runs it, batched: every script is its own
+//! file, and one `shellcheck` process checks a batch of scripts from one or many
+//! Dockerfiles (its start-up, about 45 ms, would otherwise dominate).
 //!
 //! Each script is given to ShellCheck as `#!<shell>`, one `export NAME=1` line per variable
 //! the instruction's environment has (ARG and ENV names, plus the proxy variables BuildKit
@@ -16,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
 use dockwright_model::{Model, RunScript, ShellKind};
-use dockwright_syntax::{Dockerfile, Span};
+use dockwright_syntax::Span;
 use serde::Deserialize;
 
 use crate::diagnostic::{Category, Diagnostic, Equivalents, Severity};
@@ -67,12 +68,18 @@ pub enum ShellcheckError {
     },
 }
 
-/// One script prepared for ShellCheck.
-struct Job<'m> {
-    script: &'m RunScript,
+/// One script prepared for ShellCheck: its text with the header, and what is needed to
+/// map findings back to the Dockerfile.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The file text ShellCheck reads (shebang, exports, script).
+    text: String,
     /// Lines before the script (shebang and exports).
     header_lines: usize,
-    text: String,
+    /// The script as it appears in the RUN.
+    script: String,
+    /// The script's map back to the Dockerfile.
+    map: dockwright_syntax::OffsetMap,
 }
 
 #[derive(Deserialize)]
@@ -80,8 +87,9 @@ struct Output {
     comments: Vec<Comment>,
 }
 
-#[derive(Deserialize)]
-struct Comment {
+/// One ShellCheck finding, as its `json1` output gives it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Comment {
     file: String,
     line: usize,
     #[serde(rename = "endLine")]
@@ -115,19 +123,17 @@ fn shebang(script: &RunScript) -> String {
     }
 }
 
-/// Runs ShellCheck over every shell script of a file and returns its findings as
-/// diagnostics (code `SC####`, category correctness, style findings as style), in script
-/// order. `shell_pragma` is `# hadolint shell=...`.
-pub fn check(
-    path: &str,
-    doc: &Dockerfile<'_>,
-    model: &Model,
-    shell_pragma: Option<&str>,
-) -> Result<Vec<Diagnostic>, ShellcheckError> {
+/// The ShellCheck jobs of one file: every shell script of every RUN (ONBUILD RUN
+/// included), in file order. `shell_pragma` is `# hadolint shell=...`.
+pub fn jobs(model: &Model, shell_pragma: Option<&str>) -> Vec<Job> {
     if shell_pragma.is_some_and(|s| !ShellKind::from_program(s).is_posix()) {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    let mut jobs: Vec<Job<'_>> = Vec::new();
+    let proxies: Vec<String> = dockwright_syntax::scope::PROXY_ARGS
+        .iter()
+        .flat_map(|p| [p.to_string(), p.to_ascii_lowercase()])
+        .collect();
+    let mut jobs = Vec::new();
     for facts in &model.instructions {
         let Some(run) = &facts.run else { continue };
         let mut names: BTreeSet<&str> = model
@@ -135,13 +141,7 @@ pub fn check(
             .get(facts.env)
             .map(|env| env.names().collect())
             .unwrap_or_default();
-        for proxy in dockwright_syntax::scope::PROXY_ARGS {
-            names.insert(proxy);
-        }
-        let lower: Vec<String> = dockwright_syntax::scope::PROXY_ARGS
-            .iter()
-            .map(|p| p.to_ascii_lowercase())
-            .collect();
+        names.extend(proxies.iter().map(String::as_str));
         for script in &run.scripts {
             if !supported(&script.kind) || script.text.trim().is_empty() {
                 continue;
@@ -149,26 +149,27 @@ pub fn check(
             let mut text = shebang(script);
             text.push('\n');
             let mut header_lines = 1;
-            for name in names
-                .iter()
-                .copied()
-                .chain(lower.iter().map(String::as_str))
-            {
-                if is_shell_name(name) {
-                    text.push_str("export ");
-                    text.push_str(name);
-                    text.push_str("=1\n");
-                    header_lines += 1;
-                }
+            for name in names.iter().filter(|n| is_shell_name(n)) {
+                text.push_str("export ");
+                text.push_str(name);
+                text.push_str("=1\n");
+                header_lines += 1;
             }
             text.push_str(&script.text);
             jobs.push(Job {
-                script,
-                header_lines,
                 text,
+                header_lines,
+                script: script.text.clone(),
+                map: script.map.clone(),
             });
         }
     }
+    jobs
+}
+
+/// Runs ShellCheck over `jobs` in one process; returns each finding with the index of its
+/// job.
+pub fn run(jobs: &[&Job]) -> Result<Vec<(usize, Comment)>, ShellcheckError> {
     if jobs.is_empty() {
         return Ok(Vec::new());
     }
@@ -205,20 +206,64 @@ pub fn check(
             program: program.clone(),
             message: e.to_string(),
         })?;
-    let mut diagnostics = Vec::with_capacity(output.comments.len());
-    for comment in output.comments {
-        let index = std::path::Path::new(&comment.file)
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .and_then(|s| s.parse::<usize>().ok());
-        let Some(job) = index.and_then(|i| jobs.get(i)) else {
-            continue;
-        };
-        let Some(span) = job.span(&comment) else {
-            continue;
-        };
-        let start = doc.position(span.start);
-        let end = doc.position(span.end);
+    Ok(output
+        .comments
+        .into_iter()
+        .filter_map(|c| {
+            let index = std::path::Path::new(&c.file)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| s.parse::<usize>().ok())?;
+            (index < jobs.len()).then_some((index, c))
+        })
+        .collect())
+}
+
+/// Splits jobs into batches for separate ShellCheck processes: few enough that process
+/// start-up does not dominate, enough to keep every core busy.
+pub fn batches<T>(jobs: &[T], weight: impl Fn(&T) -> usize) -> Vec<std::ops::Range<usize>> {
+    const MAX_JOBS: usize = 64;
+    const MAX_BYTES: usize = 64 * 1024;
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, job) in jobs.iter().enumerate() {
+        if i > start && (i - start >= MAX_JOBS || bytes >= MAX_BYTES) {
+            out.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes += weight(job);
+    }
+    if start < jobs.len() {
+        out.push(start..jobs.len());
+    }
+    out
+}
+
+impl Job {
+    /// Bytes of script text, to balance batches.
+    pub fn len(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Whether the job has no text.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+
+    /// The finding as a diagnostic of the Dockerfile at `path`, positions through `index`
+    /// (the Dockerfile's line index) over `source`.
+    pub fn diagnostic(
+        &self,
+        comment: Comment,
+        path: &str,
+        source: &str,
+        index: &dockwright_syntax::LineIndex,
+    ) -> Option<Diagnostic> {
+        let span = self.span(&comment)?;
+        let start = index.position(source.as_bytes(), span.start);
+        let end = index.position(source.as_bytes(), span.end);
         let code = format!("SC{}", comment.code);
         let severity = match comment.level.as_str() {
             "error" => Severity::Error,
@@ -226,7 +271,7 @@ pub fn check(
             "info" => Severity::Info,
             _ => Severity::Style,
         };
-        diagnostics.push(Diagnostic {
+        Some(Diagnostic {
             file: path.to_string(),
             line: start.line,
             column: start.column,
@@ -249,12 +294,9 @@ pub fn check(
             message: comment.message,
             fix: None,
             evidence: Vec::new(),
-        });
+        })
     }
-    Ok(diagnostics)
-}
 
-impl Job<'_> {
     /// The file span of a finding: ShellCheck's line/column (1-based, characters) in the
     /// script file, minus the header, through the script's offset map.
     fn span(&self, c: &Comment) -> Option<Span> {
@@ -263,12 +305,12 @@ impl Job<'_> {
             .offset(c.end_line, c.end_column)
             .unwrap_or(start)
             .max(start);
-        Some(self.script.file_span(start, end))
+        Some(self.map.to_file_span(start, end))
     }
 
     fn offset(&self, line: usize, column: usize) -> Option<usize> {
         let line = line.checked_sub(self.header_lines + 1)?;
-        let text = &self.script.text;
+        let text = &self.script;
         let line_start = if line == 0 {
             0
         } else {

@@ -311,7 +311,8 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Status> {
         stdin_text = Some(bytes);
     }
     let mode = args.fix_mode();
-    let outcomes: Vec<anyhow::Result<Outcome>> = targets
+    // Read every file and find its configuration.
+    let inputs: Vec<anyhow::Result<Input>> = targets
         .par_iter()
         .map(|target| {
             let (bytes, shown, dir, path) = match target {
@@ -320,12 +321,8 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Status> {
                         .with_context(|| format!("cannot read {}", path.display()))?;
                     let dir = path
                         .parent()
+                        .filter(|d| !d.as_os_str().is_empty())
                         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-                    let dir = if dir.as_os_str().is_empty() {
-                        PathBuf::from(".")
-                    } else {
-                        dir
-                    };
                     (bytes, display_path(path), dir, Some(path.clone()))
                 }
                 Target::Stdin => {
@@ -346,60 +343,23 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Status> {
                 Ok(s) => (s, false),
                 Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
             };
-            let (report, fixed, fixes_applied) = match mode.filter(|_| !lossy) {
-                Some(mode) => {
-                    let outcome = linter.fix(&shown, &source, mode);
-                    let fixed = (outcome.text != source).then(|| outcome.text.clone());
-                    (outcome.report, fixed, outcome.fixed)
-                }
-                None => (linter.lint(&shown, &source), None, 0),
-            };
-            let fails = report.fails(linter.settings());
-            let safe = report
-                .diagnostics
-                .iter()
-                .filter(|d| {
-                    d.fix
-                        .as_ref()
-                        .is_some_and(|f| f.applicability == Applicability::Safe)
-                })
-                .count();
-            let unsafe_ = report
-                .diagnostics
-                .iter()
-                .filter(|d| {
-                    d.fix
-                        .as_ref()
-                        .is_some_and(|f| f.applicability == Applicability::Unsafe)
-                })
-                .count();
-            let original = if fixed.is_some() {
-                source.clone()
-            } else {
-                String::new()
-            };
-            let text = fixed.clone().unwrap_or(source);
-            Ok(Outcome {
-                result: FileResult {
-                    path: shown,
-                    source: text,
-                    diagnostics: report.diagnostics,
-                },
-                fails,
-                fixable: (safe, unsafe_),
-                fixed,
-                fixes_applied,
-                original,
-                lossy,
-                warnings: report.warnings,
+            Ok(Input {
+                shown,
                 path,
+                source,
+                lossy,
+                linter,
             })
         })
         .collect();
-    let mut results = Vec::with_capacity(outcomes.len());
-    for outcome in outcomes {
-        results.push(outcome?);
+    let mut files = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        files.push(input?);
     }
+    let results = match mode {
+        Some(mode) => files.into_par_iter().map(|f| fix_one(f, mode)).collect(),
+        None => lint_all(files),
+    };
     for outcome in &results {
         for warning in &outcome.warnings {
             terminal::warn(warning);
@@ -461,6 +421,97 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Status> {
     } else {
         Status::Success
     })
+}
+
+/// A file read and matched with its linter.
+struct Input {
+    shown: String,
+    path: Option<PathBuf>,
+    source: String,
+    lossy: bool,
+    linter: std::sync::Arc<Linter>,
+}
+
+fn outcome(
+    input: Input,
+    report: dockwright_rules::FileReport,
+    fixed: Option<String>,
+    fixes_applied: usize,
+) -> Outcome {
+    let fails = report.fails(input.linter.settings());
+    let count = |applicability: Applicability| {
+        report
+            .diagnostics
+            .iter()
+            .filter(|d| {
+                d.fix
+                    .as_ref()
+                    .is_some_and(|f| f.applicability == applicability)
+            })
+            .count()
+    };
+    let fixable = (count(Applicability::Safe), count(Applicability::Unsafe));
+    let original = if fixed.is_some() {
+        input.source.clone()
+    } else {
+        String::new()
+    };
+    Outcome {
+        result: FileResult {
+            path: input.shown,
+            source: fixed.clone().unwrap_or(input.source),
+            diagnostics: report.diagnostics,
+        },
+        fails,
+        fixable,
+        fixed,
+        fixes_applied,
+        original,
+        lossy: input.lossy,
+        warnings: report.warnings,
+        path: input.path,
+    }
+}
+
+/// `--fix` / `--diff`: fix each file on its own (files that are not UTF-8 are only linted).
+fn fix_one(input: Input, mode: FixMode) -> Outcome {
+    if input.lossy {
+        let report = input.linter.lint(&input.shown, &input.source);
+        return outcome(input, report, None, 0);
+    }
+    let result = input.linter.fix(&input.shown, &input.source, mode);
+    let fixed = (result.text != input.source).then(|| result.text.clone());
+    outcome(input, result.report, fixed, result.fixed)
+}
+
+/// Lints every file, each group of files with the same linter together (so ShellCheck is
+/// batched across them), keeping the input order.
+fn lint_all(files: Vec<Input>) -> Vec<Outcome> {
+    let mut groups: Vec<(std::sync::Arc<Linter>, Vec<usize>)> = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        match groups
+            .iter_mut()
+            .find(|(l, _)| std::sync::Arc::ptr_eq(l, &file.linter))
+        {
+            Some((_, members)) => members.push(i),
+            None => groups.push((file.linter.clone(), vec![i])),
+        }
+    }
+    let mut reports: Vec<Option<dockwright_rules::FileReport>> = vec![None; files.len()];
+    for (linter, members) in groups {
+        let pairs: Vec<(&str, &str)> = members
+            .iter()
+            .map(|&i| (files[i].shown.as_str(), files[i].source.as_str()))
+            .collect();
+        for (i, report) in members.into_iter().zip(linter.lint_many(&pairs)) {
+            reports[i] = Some(report);
+        }
+    }
+    files
+        .into_iter()
+        .zip(reports)
+        .map(|(input, report)| outcome(input, report.unwrap_or_default(), None, 0))
+        .collect()
 }
 
 fn print_diffs(results: &[Outcome]) -> anyhow::Result<Status> {
