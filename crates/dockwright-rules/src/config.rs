@@ -166,6 +166,61 @@ pub fn parse_hadolint(text: &str) -> Result<Options, String> {
     Ok(options)
 }
 
+/// hadolint's environment variables (`HADOLINT_IGNORE`, `HADOLINT_FAILURE_THRESHOLD`,
+/// `HADOLINT_NOFAIL`, `HADOLINT_OVERRIDE_{ERROR,WARNING,INFO,STYLE}`,
+/// `HADOLINT_TRUSTED_REGISTRIES`, `HADOLINT_REQUIRE_LABELS`, `HADOLINT_STRICT_LABELS`,
+/// `HADOLINT_DISABLE_IGNORE_PRAGMA`) as a layer, read through `var` (normally
+/// `std::env::var`). They go above config files and below the command line, as in hadolint.
+pub fn hadolint_env(var: impl Fn(&str) -> Option<String>) -> Result<Options, String> {
+    let list = |name: &str| -> Option<Vec<String>> {
+        var(name).map(|v| {
+            v.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+    };
+    let truthy = |name: &str| {
+        var(name).map(|v| {
+            matches!(
+                v.trim().to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
+        })
+    };
+    let mut options = Options {
+        ignore: list("HADOLINT_IGNORE"),
+        failure_threshold: var("HADOLINT_FAILURE_THRESHOLD"),
+        no_fail: truthy("HADOLINT_NOFAIL"),
+        trusted_registries: list("HADOLINT_TRUSTED_REGISTRIES"),
+        strict_labels: truthy("HADOLINT_STRICT_LABELS"),
+        disable_ignore_pragma: truthy("HADOLINT_DISABLE_IGNORE_PRAGMA"),
+        ..Options::default()
+    };
+    let mut severity = BTreeMap::new();
+    for level in ["error", "warning", "info", "style"] {
+        for code in
+            list(&format!("HADOLINT_OVERRIDE_{}", level.to_ascii_uppercase())).unwrap_or_default()
+        {
+            severity.insert(code, level.to_string());
+        }
+    }
+    if !severity.is_empty() {
+        options.severity = Some(severity);
+    }
+    if let Some(items) = list("HADOLINT_REQUIRE_LABELS") {
+        let mut labels = BTreeMap::new();
+        for item in items {
+            let (label, kind) = item
+                .split_once(':')
+                .ok_or_else(|| format!("HADOLINT_REQUIRE_LABELS: `{item}` is not LABEL:TYPE"))?;
+            labels.insert(label.to_string(), kind.to_string());
+        }
+        options.label_schema = Some(labels);
+    }
+    Ok(options)
+}
+
 fn scalar(value: &Yaml) -> Option<String> {
     match value {
         Yaml::String(s) => Some(s.clone()),
@@ -235,6 +290,27 @@ format: json
         assert!(parse_hadolint("ignored: DL3008\nbogus: 1\n").is_err());
         assert!(parse_hadolint("override:\n  fatal: [DL1]\n").is_err());
         assert_eq!(parse_hadolint("").unwrap(), Options::default());
+    }
+
+    #[test]
+    fn reads_hadolint_environment_variables() {
+        let env = |name: &str| {
+            match name {
+                "HADOLINT_IGNORE" => Some("DL3008, DL3009"),
+                "HADOLINT_NOFAIL" => Some("yes"),
+                "HADOLINT_OVERRIDE_STYLE" => Some("DL3059"),
+                "HADOLINT_REQUIRE_LABELS" => Some("maintainer:text,version:semver"),
+                _ => None,
+            }
+            .map(str::to_string)
+        };
+        let o = hadolint_env(env).unwrap();
+        assert_eq!(o.ignore.unwrap(), ["DL3008", "DL3009"]);
+        assert_eq!(o.no_fail, Some(true));
+        assert_eq!(o.severity.unwrap()["DL3059"], "style");
+        assert_eq!(o.label_schema.unwrap()["version"], "semver");
+        assert_eq!(o.failure_threshold, None);
+        assert!(hadolint_env(|n| (n == "HADOLINT_REQUIRE_LABELS").then(|| "x".into())).is_err());
     }
 
     #[test]

@@ -233,6 +233,23 @@ RUN apt-get install -y curl
 }
 
 #[test]
+fn hadolint_environment_variables_are_honoured() {
+    let dir = project();
+    let out = Command::new(env!("CARGO_BIN_EXE_dockwright"))
+        .args(["lint", "--format", "json", "Dockerfile"])
+        .current_dir(dir.path())
+        .env("DOCKWRIGHT_SHELLCHECK", "/nonexistent/shellcheck")
+        .env("HADOLINT_IGNORE", "DL3008,DW4002")
+        .env("HADOLINT_NOFAIL", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let codes = codes(&json(&out));
+    assert!(!codes.contains(&"DW5003".to_string()) && !codes.contains(&"DW4002".to_string()));
+    assert!(codes.contains(&"DW2001".to_string()));
+}
+
+#[test]
 fn parse_errors_are_reported_and_others_still_linted() {
     let dir = project();
     std::fs::write(

@@ -52,7 +52,7 @@ pub struct LintArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     pub config: Option<PathBuf>,
 
-    /// Ignore all config files.
+    /// Ignore all config files and hadolint's HADOLINT_* environment variables.
     #[arg(long)]
     pub isolated: bool,
 
@@ -211,6 +211,7 @@ fn display_path(path: &Path) -> String {
 
 /// Linters per configuration, built once and shared by every file that uses it.
 struct Linters {
+    /// hadolint's environment variables, then the command line: above any config file.
     cli: Options,
     shellcheck: bool,
     isolated: bool,
@@ -290,8 +291,14 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Status> {
         Some(path) => Some(config::load_file(path)?),
         None => None,
     };
+    let hadolint_env = if args.isolated {
+        Options::default()
+    } else {
+        config::hadolint_env(|name| std::env::var(name).ok())
+            .map_err(|e| anyhow::anyhow!("environment: {e}"))?
+    };
     let linters = Linters {
-        cli: args.options()?,
+        cli: hadolint_env.merge(args.options()?),
         shellcheck: !args.no_shellcheck,
         isolated: args.isolated,
         explicit,
