@@ -56,6 +56,9 @@ pub enum Command {
     /// Show a rule's documentation (by code, name, hadolint code or BuildKit check name).
     Explain(commands::explain::ExplainArgs),
 
+    /// Report what a build sends as its context and what the .dockerignore keeps out.
+    Context(commands::context::ContextArgs),
+
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
 

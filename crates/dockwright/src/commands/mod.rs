@@ -2,6 +2,7 @@
 //! returns the exit status; errors bubble up as `anyhow::Error` and exit with status 2.
 
 pub mod completions;
+pub mod context;
 pub mod debug;
 pub mod explain;
 pub mod lint;
@@ -14,6 +15,7 @@ use crate::exit::Status;
 pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Completions(args) => completions::run(&args),
+        Command::Context(args) => context::run(&args),
         Command::Debug(args) => debug::run(&args),
         Command::Lint(args) => lint::run(&args),
         Command::Rules(args) => rules::run(&args),

@@ -1,8 +1,9 @@
 //! `dockwright debug ...`: the internals (parser, word expansion, ignore matching) exposed for
 //! checking them against BuildKit's own reference data (the conformance suites call these) and
-//! for bug reports.
+//! for investigating a surprising result.
 
 pub mod expand;
+pub mod ignore;
 pub mod parse;
 
 use clap::{Args, Subcommand};
@@ -22,11 +23,14 @@ pub enum DebugCommand {
     Parse(parse::ParseArgs),
     /// Expand a word the way BuildKit's Dockerfile shell lexer does; prints JSON.
     Expand(expand::ExpandArgs),
+    /// Test paths against .dockerignore patterns exactly as BuildKit does.
+    Ignore(ignore::IgnoreArgs),
 }
 
 pub fn run(args: &DebugArgs) -> anyhow::Result<Status> {
     match &args.command {
         DebugCommand::Parse(args) => parse::run(args),
         DebugCommand::Expand(args) => expand::run(args),
+        DebugCommand::Ignore(args) => ignore::run(args),
     }
 }
