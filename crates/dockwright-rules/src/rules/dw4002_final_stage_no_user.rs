@@ -10,7 +10,10 @@ crate::declare_rule! {
     /// written down, so the most common case passes it (hadolint issues #328, #1025).
     ///
     /// Base images known to run unprivileged are not flagged: tags containing `nonroot` or
-    /// `rootless` (distroless `:nonroot`) and Chainguard images (`cgr.dev`).
+    /// `rootless` (distroless `:nonroot`) and Chainguard images (`cgr.dev`). Nor are images
+    /// that install `gosu` or `su-exec` (by package, download or `COPY --from`): their
+    /// entrypoint starts as root on purpose and drops to a user itself, as the official
+    /// database images do.
     ///
     /// ## Example
     /// ```dockerfile
@@ -59,6 +62,9 @@ impl Check for FinalStageNoUser {
                 return;
             }
         }
+        if drops_privileges(cx) {
+            return;
+        }
         let Some(from) = cx.instruction(stage.from_instruction) else {
             return;
         };
@@ -67,4 +73,31 @@ impl Check for FinalStageNoUser {
             "no USER is set for the image, so it runs as the base image's user (root for most images); add a USER with an unprivileged uid",
         );
     }
+}
+
+/// Whether the image gets `gosu` or `su-exec`, the tools entrypoints use to start as root
+/// and switch to an unprivileged user.
+fn drops_privileges(cx: &Checker<'_>) -> bool {
+    const TOOLS: [&str; 2] = ["gosu", "su-exec"];
+    let model = cx.model();
+    let chain = model.image_stages();
+    let in_chain = |stage: Option<usize>| stage.is_some_and(|s| chain.contains(&s));
+    let named = |text: &str| TOOLS.iter().any(|t| text.contains(t));
+    let by_run = cx.runs().any(|(inst, run)| {
+        in_chain(inst.stage())
+            && (run
+                .effects
+                .packages
+                .iter()
+                .any(|p| p.packages.iter().any(|n| TOOLS.contains(&n.as_str())))
+                || run
+                    .effects
+                    .downloads
+                    .iter()
+                    .any(|d| d.urls.iter().any(|u| named(u))))
+    });
+    let by_copy = model.dependencies.iter().any(|d| {
+        chain.contains(&d.stage) && d.kind == DependencyKind::CopyFrom && named(&d.expanded)
+    });
+    by_run || by_copy
 }
