@@ -17,7 +17,9 @@ crate::declare_rule! {
     /// `autoconf`, `automake`, `libtool`, `pkg-config`/`pkgconf`, `bison`, `flex`, `git`,
     /// Rust (`rustc`, `cargo`), Go (`golang`, `go`), and development headers (`*-dev`,
     /// `*-devel`, `linux-headers`), from apt, apk, dnf/yum/microdnf and zypper. Build stages
-    /// whose layers do not reach the image are not flagged.
+    /// whose layers do not reach the image are not flagged, nor is the official images'
+    /// pattern of marking everything auto-installed (`apt-mark auto '.*'`) and purging with
+    /// `--auto-remove` (or `apt-get autoremove`) later in the same `RUN`.
     ///
     /// ## Example
     /// ```dockerfile
@@ -99,6 +101,9 @@ impl Check for BuildToolsInFinalStage {
             if inst.facts.onbuild || !inst.stage().is_some_and(|s| cx.in_final_image(s)) {
                 continue;
             }
+            if purges_auto_installed(run) {
+                continue;
+            }
             for (i, install) in run.effects.packages.iter().enumerate() {
                 if !install.manager.is_system() || install.operation != PackageOperation::Install {
                     continue;
@@ -141,6 +146,28 @@ impl Check for BuildToolsInFinalStage {
             }
         }
     }
+}
+
+/// `apt-mark auto ...` followed by an auto-removing purge: every package this RUN installed
+/// and did not mark manual again goes away.
+fn purges_auto_installed(run: &RunFacts) -> bool {
+    let commands: Vec<&SimpleCommand> = run.scripts.iter().flat_map(|s| s.commands()).collect();
+    let Some(marked) = commands.iter().position(|c| {
+        c.program_name() == Some("apt-mark")
+            && c.arguments().first().is_some_and(|w| w.text == "auto")
+    }) else {
+        return false;
+    };
+    commands[marked + 1..].iter().any(|c| {
+        let Some(p) = c.action.as_package() else {
+            return false;
+        };
+        p.operation == PackageOperation::Autoremove
+            || (p.operation == PackageOperation::Remove
+                && c.arguments()
+                    .iter()
+                    .any(|w| w.text == "--auto-remove" || w.text == "--autoremove"))
+    })
 }
 
 #[cfg(test)]
