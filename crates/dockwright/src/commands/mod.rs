@@ -4,7 +4,9 @@
 pub mod completions;
 pub mod context;
 pub mod debug;
+pub mod diff;
 pub mod explain;
+pub mod image;
 pub mod lint;
 pub mod rules;
 
@@ -20,5 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Lint(args) => lint::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
+        Command::Image(args) => image::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
