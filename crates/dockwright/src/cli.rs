@@ -46,6 +46,16 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Lint Dockerfiles: hadolint's rules, BuildKit's checks and size, cache and security
+    /// rules, with fixes; ShellCheck on RUN scripts when it is installed.
+    Lint(commands::lint::LintArgs),
+
+    /// List the lint rules (code, name, category, severity, equivalents, fix).
+    Rules(commands::rules::RulesArgs),
+
+    /// Show a rule's documentation (by code, name, hadolint code or BuildKit check name).
+    Explain(commands::explain::ExplainArgs),
+
     /// Report what a build sends as its context and what the .dockerignore keeps out.
     Context(commands::context::ContextArgs),
 

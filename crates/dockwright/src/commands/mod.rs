@@ -6,7 +6,10 @@ pub mod context;
 pub mod debug;
 pub mod diff;
 pub mod discover;
+pub mod explain;
 pub mod image;
+pub mod lint;
+pub mod rules;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Status;
@@ -17,6 +20,9 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Completions(args) => completions::run(&args),
         Command::Context(args) => context::run(&args),
         Command::Debug(args) => debug::run(&args),
+        Command::Lint(args) => lint::run(&args),
+        Command::Rules(args) => rules::run(&args),
+        Command::Explain(args) => explain::run(&args),
         Command::Image(args) => image::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Discover(args) => discover::run(&args),
