@@ -17,9 +17,11 @@
 mod go_path;
 pub mod go_regexp;
 
+pub mod cache;
 pub mod copy_source;
 pub mod ignore_file;
 pub mod pattern;
+pub mod plan;
 pub mod report;
 pub mod suggest;
 pub mod walk;
