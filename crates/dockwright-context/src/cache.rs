@@ -81,7 +81,7 @@ use sha2::Digest as _;
 
 use crate::copy_source::{CopyError, normalize_source};
 use crate::ignore_file::{Dockerignore, IgnoreFileError};
-use crate::plan::{BuildPlan, FromRef, PlanError, PlannedBase, StepOp, Writes, one_line};
+use crate::plan::{BuildPlan, FromRef, PlanError, PlannedBase, ReadVia, StepOp, Writes, one_line};
 use crate::walk::{ContextWalk, EntryKind};
 
 type Key = [u8; 32];
@@ -110,6 +110,9 @@ pub struct CacheContext<'a> {
 pub struct CacheChanges<'a> {
     /// Changed, added or deleted paths, relative to the context root (files or directories).
     pub paths: &'a [String],
+    /// Files the old build received that the new one does not (its ignore file now
+    /// excludes them): to the steps that copied them, a deletion.
+    pub no_longer_sent: &'a [String],
     /// Base or `--from` images whose content changed (references as the Dockerfile expands
     /// them).
     pub images: &'a [String],
@@ -139,7 +142,7 @@ pub struct ChangedPath {
     pub sent: bool,
     /// The ignore-file pattern that excludes it, and its line.
     pub ignored_by: Option<IgnorePattern>,
-    /// It no longer exists.
+    /// It no longer exists, or the build no longer receives it.
     pub deleted: bool,
     /// For a directory: the changed files below it the build receives (all of them).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -197,6 +200,8 @@ pub enum Cause {
     Context {
         /// The source as expanded.
         source: String,
+        /// How the step reads it.
+        via: ReadVia,
         /// The changed files it selects.
         files: Vec<String>,
     },
@@ -313,11 +318,12 @@ impl CachePrediction {
     }
 }
 
-/// Classifies changed paths against the context.
+/// Classifies changed paths against the context (see [`CacheChanges`]).
 pub fn classify_changes(
-    paths: &[String],
+    changes: &CacheChanges<'_>,
     context: Option<CacheContext<'_>>,
 ) -> Result<Vec<ChangedPath>, CacheError> {
+    let paths = changes.paths;
     let mut out: Vec<ChangedPath> = Vec::new();
     let by_path: HashMap<&str, usize> = context
         .map(|c| {
@@ -391,6 +397,21 @@ pub fn classify_changes(
         }
         out.push(changed);
     }
+    for raw in changes.no_longer_sent {
+        let path = normalize_source(raw);
+        if out.iter().any(|c| c.path == path) {
+            continue;
+        }
+        out.push(ChangedPath {
+            path,
+            sent: true,
+            ignored_by: None,
+            deleted: true,
+            files: Vec::new(),
+            used_by: Vec::new(),
+            dir: false,
+        });
+    }
     Ok(out)
 }
 
@@ -405,6 +426,7 @@ enum Fact {
     Environment(Variables),
     Context {
         source: String,
+        via: ReadVia,
         files: Vec<String>,
     },
     Stage {
@@ -594,6 +616,7 @@ impl Evaluator<'_> {
                                 key: key_of(&parts),
                                 fact: Fact::Context {
                                     source: read.source.source.clone(),
+                                    via: read.via,
                                     files,
                                 },
                             });
@@ -748,7 +771,7 @@ fn variable_changes(before: &Variables, after: &Variables) -> Vec<VariableChange
 
 /// Predicts what the changes rebuild (see the [module documentation](self)).
 pub fn predict(query: &CacheQuery<'_>) -> Result<CachePrediction, CacheError> {
-    let mut changed = classify_changes(query.changes.paths, query.context)?;
+    let mut changed = classify_changes(&query.changes, query.context)?;
     let after_keys = Evaluator {
         plan: query.after,
         changes: &changed,
@@ -885,9 +908,10 @@ pub fn predict(query: &CacheQuery<'_>) -> Result<CachePrediction, CacheError> {
                                     any_certain = true;
                                     any_own_certain = true;
                                 }
-                                (Fact::Context { source, files }, _) => {
+                                (Fact::Context { source, via, files }, _) => {
                                     causes.push(Cause::Context {
                                         source: source.clone(),
+                                        via: *via,
                                         files: files.clone(),
                                     });
                                     any_certain = true;
@@ -1131,8 +1155,12 @@ fn describe(
     for cause in causes {
         parts.push(match cause {
             Cause::New => "not in the cache: a new or edited instruction".to_owned(),
-            Cause::Context { source, files } => format!(
-                "{source} copies changed {} {}",
+            Cause::Context { via, files, .. } => format!(
+                "{} changed {} {}",
+                match via {
+                    ReadVia::BindMount | ReadVia::CacheMount => "mounts",
+                    ReadVia::Copy | ReadVia::Add => "copies",
+                },
                 if files.len() == 1 { "file" } else { "files" },
                 list(files, 3)
             ),
@@ -1305,6 +1333,7 @@ mod tests {
             dockerfile_changed: false,
             changes: CacheChanges {
                 paths: &paths,
+                no_longer_sent: &[],
                 images: &images,
             },
             context: Some(CacheContext {
@@ -1352,6 +1381,7 @@ mod tests {
             p.steps[4].causes,
             [Cause::Context {
                 source: ".".into(),
+                via: ReadVia::Copy,
                 files: vec!["src/index.js".into()]
             }]
         );
@@ -1511,6 +1541,7 @@ mod tests {
             dockerfile_changed: true,
             changes: CacheChanges {
                 paths: &[],
+                no_longer_sent: &[],
                 images: &[],
             },
             context: Some(CacheContext {

@@ -18,7 +18,10 @@ mod go_path;
 pub mod go_regexp;
 
 pub mod cache;
+pub mod cache_order;
 pub mod copy_source;
+pub mod dependencies;
+pub mod findings;
 pub mod ignore_file;
 pub mod pattern;
 pub mod plan;
