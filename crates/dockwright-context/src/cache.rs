@@ -1139,9 +1139,9 @@ fn describe(
 ) -> String {
     if op == StepOp::Config {
         return if config_changed {
-            "image config only (no build step); its value changes".to_owned()
+            "no build step (image config or environment only); its value changes".to_owned()
         } else {
-            "image config only (no build step)".to_owned()
+            "no build step (image config or environment only)".to_owned()
         };
     }
     if !rebuilt {
@@ -1199,7 +1199,7 @@ fn describe(
                     )
                 } else {
                     format!(
-                        "{} from stage {stage} may change: RUN at line {} re-runs (cached if it writes identical files)",
+                        "{} from stage {stage} may change: line {} re-runs (cached if the files come out identical)",
                         list(paths, 3),
                         lines.join(", ")
                     )
@@ -1484,7 +1484,7 @@ mod tests {
         let out = p.step_at(8).unwrap();
         assert!(!out.certain, "{out:?}");
         assert!(
-            out.reason.contains("may change: RUN at line 3 re-runs"),
+            out.reason.contains("may change: line 3 re-runs"),
             "{}",
             out.reason
         );

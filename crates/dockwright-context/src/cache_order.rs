@@ -81,6 +81,26 @@ fn source_extensions(ecosystem: Ecosystem) -> &'static [&'static str] {
     }
 }
 
+/// Whether a path is the project's own (not below installed dependencies, build outputs,
+/// caches or hidden directories).
+fn is_project_file(path: &str) -> bool {
+    let mut dirs = path.split('/').rev().skip(1);
+    !dirs.any(|d| {
+        d.starts_with('.')
+            || matches!(
+                d,
+                "node_modules"
+                    | "vendor"
+                    | "bower_components"
+                    | "__pycache__"
+                    | "site-packages"
+                    | "target"
+                    | "dist"
+                    | "build"
+            )
+    })
+}
+
 /// Without a walk: whether a source as written can only name manifests.
 fn names_only_manifests(source: &str) -> bool {
     let normalized = normalize_source(source);
@@ -170,12 +190,15 @@ pub fn check_cache_order(
                                     line: step.line,
                                     source,
                                 })?;
-                        let ordinary: Vec<&str> = resolution
+                        let mut ordinary: Vec<&str> = resolution
                             .files
                             .iter()
                             .map(|f| f.path.as_str())
                             .filter(|p| !is_manifest_path(p))
                             .collect();
+                        // The project's own files make the telling example: installed
+                        // dependencies, caches and hidden directories come last.
+                        ordinary.sort_by_key(|p| (!is_project_file(p), p.matches('/').count()));
                         let preferred = ordinary.iter().find(|p| {
                             source_extensions(dep.ecosystem)
                                 .iter()
