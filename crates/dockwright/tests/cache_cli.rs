@@ -25,10 +25,10 @@ fn projects() -> PathBuf {
 /// One case line of a project: the action, its operands.
 fn cases(project: &Path) -> Vec<(String, Vec<String>)> {
     std::fs::read_to_string(project.join("cases"))
-        .unwrap()
+        .expect("every project has a cases file")
         .lines()
         .filter_map(|raw| {
-            let line = raw.split('#').next().unwrap().split('|').next().unwrap();
+            let line = raw.split(['#', '|']).next().unwrap_or_default();
             let mut words = line.split_whitespace().map(str::to_owned);
             let action = words.next()?;
             Some((action, words.collect()))
@@ -57,7 +57,7 @@ fn predictions(name: &str) -> String {
         match action.as_str() {
             "arg" => {
                 for kv in &operands {
-                    let (k, v) = kv.split_once('=').unwrap();
+                    let (k, v) = kv.split_once('=').expect("arg K=V");
                     if !args.iter().any(|(ak, av)| ak == k && av == v) {
                         cmd.push("--changed-arg".into());
                         cmd.push(kv.clone());
@@ -75,9 +75,9 @@ fn predictions(name: &str) -> String {
         let refs: Vec<&str> = cmd.iter().map(String::as_str).collect();
         let (code, stdout, stderr) = dockwright(&refs, &dir);
         assert_eq!(code, 0, "{stderr}");
-        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON output");
         out.push_str(&format!("{action} {}\n", operands.join(" ")));
-        for step in json["steps"].as_array().unwrap() {
+        for step in json["steps"].as_array().expect("steps") {
             if step["op"] == "config" || step["op"] == "base" && step["rebuilt"] == false {
                 continue;
             }
@@ -90,11 +90,11 @@ fn predictions(name: &str) -> String {
                 "  {:>2} {:<7} {}{}\n",
                 step["line"],
                 state,
-                step["instruction"].as_str().unwrap(),
+                step["instruction"].as_str().unwrap_or_default(),
                 if state == "cached" {
                     String::new()
                 } else {
-                    format!("  <- {}", step["reason"].as_str().unwrap())
+                    format!("  <- {}", step["reason"].as_str().unwrap_or_default())
                 }
             ));
         }
