@@ -130,15 +130,29 @@ pub fn run(args: &ContextArgs) -> anyhow::Result<Status> {
     } else {
         None
     };
-    let analysis = match &dockerfile_source {
-        Some(source) => {
-            let doc = dockwright_syntax::parse_bytes(source)
-                .map_err(|e| anyhow::anyhow!("{}:{e}", dockerfile_path.display()))?;
+    let wants_ignore_file = args.suggest_dockerignore || args.write_dockerignore;
+    let parsed = match &dockerfile_source {
+        Some(source) => match dockwright_syntax::parse_bytes(source) {
+            Ok(doc) => Some(doc),
+            // The report stands without the Dockerfile; a suggested ignore file does not.
+            Err(e) if !wants_ignore_file => {
+                terminal::warn(format_args!(
+                    "{}:{e} (the Dockerfile's part of the report is left out)",
+                    dockerfile_path.display()
+                ));
+                None
+            }
+            Err(e) => anyhow::bail!("{}:{e}", dockerfile_path.display()),
+        },
+        None => None,
+    };
+    let analysis = match &parsed {
+        Some(doc) => {
             let options = BuildOptions {
                 build_args: super::cache::parse_build_args(&args.build_args, "--build-arg")?,
                 target: args.target.clone(),
             };
-            let plan = BuildPlan::new(&doc, &options);
+            let plan = BuildPlan::new(doc, &options);
             if let Some(target) = &args.target
                 && plan.target.is_none()
             {
@@ -154,7 +168,7 @@ pub fn run(args: &ContextArgs) -> anyhow::Result<Status> {
         None => None,
     };
 
-    if args.suggest_dockerignore || args.write_dockerignore {
+    if wants_ignore_file {
         let Some((plan, analysis)) = &analysis else {
             anyhow::bail!(
                 "{}: no Dockerfile: the ignore file is made from what it copies",
