@@ -71,6 +71,17 @@
 //!   still right) and no step at all in BuildKit; `FROM` prints no cache line.
 //!
 //! The model follows BuildKit, which is what `docker build` uses.
+//!
+//! # Limits
+//!
+//! - The cache is taken to hold the previous build only. Both builders also keep older
+//!   results: a change back to content an older build had (a revert) is a cache hit the model
+//!   reports as a rebuild.
+//! - `ADD <url>` and git sources are fetched again by every build; whether the remote
+//!   content changed is unknown here, so they count as unchanged.
+//! - The base image's own `WORKDIR` and environment are unknown (they are the same in both
+//!   builds, so only paths relative to an unknown working directory are affected).
+//! - `ONBUILD` triggers of base images are not run.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -908,6 +919,10 @@ pub fn predict(query: &CacheQuery<'_>) -> Result<CachePrediction, CacheError> {
                                     any_certain = true;
                                     any_own_certain = true;
                                 }
+                                (Fact::Context { files, .. }, _) if files.is_empty() => {
+                                    // The source itself differs (an ARG in it changed): the
+                                    // definition says so.
+                                }
                                 (Fact::Context { source, via, files }, _) => {
                                     causes.push(Cause::Context {
                                         source: source.clone(),
@@ -1556,6 +1571,26 @@ mod tests {
             [Cause::Instruction {
                 before: "RUN npm run build".into(),
                 after: "RUN npm run build:prod".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn an_arg_in_a_copy_source_changes_the_instruction() {
+        let src = "FROM alpine\nARG SRC=a.txt\nCOPY $SRC /x\nRUN true\n";
+        let r = predict_with(
+            &project(src, &[("a.txt", "a"), ("b.txt", "b")]),
+            &[],
+            &[],
+            &[("SRC", "b.txt")],
+            &[],
+        );
+        assert_eq!(rebuilt_lines(&r), [3, 4]);
+        assert_eq!(
+            r.step_at(3).unwrap().causes,
+            [Cause::Instruction {
+                before: "COPY a.txt /x".into(),
+                after: "COPY b.txt /x".into()
             }]
         );
     }
