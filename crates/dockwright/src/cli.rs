@@ -59,4 +59,8 @@ pub enum Command {
     /// Developer tools: BuildKit's view of a Dockerfile (parser dump, line table, syntax tree,
     /// word expansion, .dockerignore matching), for checks against BuildKit and bug reports.
     Debug(commands::debug::DebugArgs),
+    /// Analyze an image: layers, wasted and reclaimable bytes, findings, CI gates.
+    Image(Box<commands::image::ImageArgs>),
+    /// Compare two images: sizes per layer and directory, files and packages changed.
+    Diff(Box<commands::diff::DiffArgs>),
 }

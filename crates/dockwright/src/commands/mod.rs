@@ -5,6 +5,8 @@ pub mod cache;
 pub mod completions;
 pub mod context;
 pub mod debug;
+pub mod diff;
+pub mod image;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Status;
@@ -16,5 +18,7 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Completions(args) => completions::run(&args),
         Command::Context(args) => context::run(&args),
         Command::Debug(args) => debug::run(&args),
+        Command::Image(args) => image::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
