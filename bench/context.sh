@@ -75,10 +75,10 @@ run() {
 # wall time (the least disturbed run) and best CPU time are kept.
 best() { sort -n | head -1; }
 measure() {
-  local i
+
   : >/tmp/dockwright-bench-find; : >/tmp/dockwright-bench-report; : >/tmp/dockwright-bench-list
   : >/tmp/dockwright-bench-measure; : >/tmp/dockwright-bench-cache
-  for i in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     run bash -c "find '$tree' -type f | wc -l" >>/tmp/dockwright-bench-find
     run "$bin" context "$tree" >>/tmp/dockwright-bench-report
     run "$bin" context --list "$tree" >>/tmp/dockwright-bench-list
