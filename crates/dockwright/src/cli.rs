@@ -56,6 +56,10 @@ pub enum Command {
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
 
+    /// Find every container build in a repository: Dockerfiles, compose services, OpenShift
+    /// BuildConfigs, Tekton/Shipwright builds, GitHub Actions steps and docker-bake targets.
+    Discover(commands::discover::DiscoverArgs),
+
     /// Developer tools: BuildKit's view of a Dockerfile (parser dump, line table, syntax tree,
     /// word expansion, .dockerignore matching), for checks against BuildKit and bug reports.
     Debug(commands::debug::DebugArgs),

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod context;
 pub mod debug;
 pub mod diff;
+pub mod discover;
 pub mod image;
 
 use crate::cli::{Cli, Command};
@@ -20,5 +21,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Debug(args) => debug::run(&args),
         Command::Image(args) => image::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Discover(args) => discover::run(&args),
     }
 }
