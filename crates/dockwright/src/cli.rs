@@ -59,6 +59,10 @@ pub enum Command {
     /// Report what a build sends as its context and what the .dockerignore keeps out.
     Context(commands::context::ContextArgs),
 
+    /// Predict which steps a change rebuilds (BuildKit's cache rules): changed files, a git
+    /// revision, changed build args or images.
+    Cache(commands::cache::CacheArgs),
+
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),
 

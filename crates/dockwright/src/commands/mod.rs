@@ -1,6 +1,7 @@
 //! One module per command. Each exposes an `Args` struct (clap) and a `run` function that
 //! returns the exit status; errors bubble up as `anyhow::Error` and exit with status 2.
 
+pub mod cache;
 pub mod completions;
 pub mod context;
 pub mod debug;
@@ -17,6 +18,7 @@ use crate::exit::Status;
 /// Runs the chosen command.
 pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
+        Command::Cache(args) => cache::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Context(args) => context::run(&args),
         Command::Debug(args) => debug::run(&args),
