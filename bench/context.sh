@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark: `dockwright context` on a 200,000-file build context against `find DIR -type f`,
-# plus `--list`, `--measure-excluded` (a stat for every file, node_modules and .git included)
-# and the hashing speed of `dockwright context --hash`.
+# plus `--list`, `--measure-excluded` (a stat for every file, node_modules and .git included),
+# the hashing speed of `dockwright context --hash`, and `dockwright cache` (the context walk,
+# the Dockerfile's sources and the cache-key model for a one-file edit) on the same tree. The
+# report includes the Dockerfile analysis (what each COPY copies, findings, cache order).
 #
 # The tree (a Node/Python monorepo: node_modules, .git objects, sources, a few big assets and a
 # .dockerignore) is made once under /tmp and reused; remove it to rebuild:
@@ -73,14 +75,15 @@ run() {
 # wall time (the least disturbed run) and best CPU time are kept.
 best() { sort -n | head -1; }
 measure() {
-  local i
+
   : >/tmp/dockwright-bench-find; : >/tmp/dockwright-bench-report; : >/tmp/dockwright-bench-list
-  : >/tmp/dockwright-bench-measure
-  for i in 1 2 3 4 5; do
+  : >/tmp/dockwright-bench-measure; : >/tmp/dockwright-bench-cache
+  for _ in 1 2 3 4 5; do
     run bash -c "find '$tree' -type f | wc -l" >>/tmp/dockwright-bench-find
     run "$bin" context "$tree" >>/tmp/dockwright-bench-report
     run "$bin" context --list "$tree" >>/tmp/dockwright-bench-list
     run "$bin" context --measure-excluded "$tree" >>/tmp/dockwright-bench-measure
+    run "$bin" cache --context "$tree" --changed services/m00/sub0/file0.py >>/tmp/dockwright-bench-cache
   done
 }
 
@@ -98,6 +101,9 @@ dw_cpu=$(cut -d' ' -f2 /tmp/dockwright-bench-report | best)
 list_cpu=$(cut -d' ' -f2 /tmp/dockwright-bench-list | best)
 measure_s=$(cut -d' ' -f1 /tmp/dockwright-bench-measure | best)
 measure_cpu=$(cut -d' ' -f2 /tmp/dockwright-bench-measure | best)
+cache_s=$(cut -d' ' -f1 /tmp/dockwright-bench-cache | best)
+cache_cpu=$(cut -d' ' -f2 /tmp/dockwright-bench-cache | best)
+cache_first=$("$bin" cache --format json --context "$tree" --changed services/m00/sub0/file0.py | python3 -c 'import json,sys; f=json.load(sys.stdin)["first_rebuilt"]; print("first rebuilt: line %d, %s" % (f["line"], f["instruction"]))')
 hash_json=$("$bin" context --hash --format json "$tree")
 hash_rate=$(python3 -c 'import json,sys; h=json.loads(sys.argv[1])["hashing"]; print("%d files, %.1f MB in %.2f s: %.0f MB/s" % (h["files"], h["bytes"]/1e6, h["seconds"], h["bytes_per_second"]/1e6))' "$hash_json")
 sent=$(python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%d files sent, %d kept out" % (r["sent"]["files"], r["excluded"]["files"]))' "$hash_json")
@@ -108,6 +114,7 @@ printf '%-44s %6.3f s %8.2f s\n' "find DIR -type f | wc -l" "$find_s" "$find_cpu
 printf '%-44s %6.3f s %8.2f s  (%.2fx find wall, %.2fx CPU)\n' "dockwright context DIR (the report)" "$dw_s" "$dw_cpu" "$(echo "$dw_s / $find_s" | bc -l)" "$(echo "$dw_cpu / $find_cpu" | bc -l)"
 printf '%-44s %6.3f s %8.2f s  (%.2fx find wall, %.2fx CPU)\n' "dockwright context --list DIR" "$list_s" "$list_cpu" "$(echo "$list_s / $find_s" | bc -l)" "$(echo "$list_cpu / $find_cpu" | bc -l)"
 printf '%-44s %6.3f s %8.2f s  (%.2fx find wall, %.2fx CPU)\n' "dockwright context --measure-excluded DIR" "$measure_s" "$measure_cpu" "$(echo "$measure_s / $find_s" | bc -l)" "$(echo "$measure_cpu / $find_cpu" | bc -l)"
+printf '%-44s %6.3f s %8.2f s  (%.2fx find wall; %s)\n' "dockwright cache --context DIR --changed F" "$cache_s" "$cache_cpu" "$(echo "$cache_s / $find_s" | bc -l)" "$cache_first"
 printf '%-44s %s\n' "dockwright context --hash DIR" "$hash_rate"
 ratio=$(echo "$dw_s / $find_s" | bc -l)
 if [ "$(echo "$ratio <= 1.5" | bc)" = 1 ]; then

@@ -45,6 +45,90 @@ impl CopySource {
     }
 }
 
+impl CopySource {
+    /// Whether a change at `path` (relative to the context root, `/`-separated, cleaned)
+    /// changes what this source copies: `path` is what the source names, lies below it, matches
+    /// its wildcard (or lies below a match), or — when `dir` says it is (or may be) a
+    /// directory — holds what the source names or matches (a deleted or renamed directory).
+    /// `--exclude` patterns are applied as [`ContextIndex::resolve`] does. Works without a
+    /// walk, so it also answers for paths that no longer exist; whether the ignore file sends
+    /// `path` at all is the caller's question.
+    pub fn selects(&self, path: &str, dir: bool) -> Result<bool, CopyError> {
+        let path = normalize_source(path);
+        let excludes = if self.excludes.is_empty() {
+            None
+        } else {
+            Some(PatternMatcher::new(&self.excludes).map_err(CopyError::Exclude)?)
+        };
+        let excluded = |base: &str| -> Result<bool, CopyError> {
+            let Some(m) = &excludes else {
+                return Ok(false);
+            };
+            let rel = relative(&path, base).unwrap_or(&path);
+            Ok(m.matches_or_parent_matches(rel.as_bytes())
+                .map_err(CopyError::Exclude)?
+                .excluded)
+        };
+        let holds = |named: &str| dir && !path.is_empty() && relative(named, &path).is_some();
+
+        if self.parents {
+            let (pivot, pattern) = match self.source.split_once("/./") {
+                Some((pivot, pattern)) => (normalize_source(pivot), normalize_source(pattern)),
+                None => (String::new(), normalize_source(&self.source)),
+            };
+            if holds(&pivot) {
+                return Ok(true);
+            }
+            let Some(rel) = relative(&path, &pivot) else {
+                return Ok(false);
+            };
+            let matcher = PatternMatcher::new([pattern.as_str()]).map_err(CopyError::Parents)?;
+            let hit = matcher
+                .matches_or_parent_matches(rel.as_bytes())
+                .map_err(CopyError::Parents)?
+                .excluded;
+            return Ok(hit && !excluded(&pivot)?);
+        }
+        let normalized = normalize_source(&self.source);
+        match split_wildcards(&normalized) {
+            (fixed, None) => {
+                if holds(&fixed) {
+                    return Ok(true);
+                }
+                if fixed.is_empty() || path == fixed || relative(&path, &fixed).is_some() {
+                    return Ok(!excluded(&fixed)?);
+                }
+                Ok(false)
+            }
+            (fixed, Some(rest)) => {
+                if holds(&fixed) {
+                    return Ok(true);
+                }
+                let Some(rel) = relative(&path, &fixed) else {
+                    return Ok(false);
+                };
+                let want = rest.split('/').count();
+                let parts: Vec<&str> = rel.split('/').collect();
+                if parts.len() < want {
+                    if !dir {
+                        return Ok(false);
+                    }
+                    // A directory on the way to what the pattern matches: its removal or
+                    // rename changes the matches.
+                    let prefix: Vec<&str> = rest.split('/').take(parts.len()).collect();
+                    return Ok(go_path::filepath_match(
+                        prefix.join("/").as_bytes(),
+                        rel.as_bytes(),
+                    ) == Ok(true));
+                }
+                let head = parts[..want].join("/");
+                let hit = go_path::filepath_match(rest.as_bytes(), head.as_bytes()) == Ok(true);
+                Ok(hit && !excluded(&fixed)?)
+            }
+        }
+    }
+}
+
 /// A file a source copies.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CopiedFile {
@@ -498,6 +582,90 @@ mod tests {
         source.parents = true;
         let r = index.resolve(&source, &rules).unwrap();
         assert_eq!(files_of(&r), ["src/util/a.js", "src/util/a.test.js"]);
+    }
+
+    #[test]
+    fn selects_agrees_with_resolve_on_every_file() {
+        let dir = tree(FILES);
+        let rules = Dockerignore::empty();
+        let walk = walk_context(dir.path(), &rules, WalkOptions::default()).unwrap();
+        let index = ContextIndex::new(&walk);
+        let mut sources: Vec<CopySource> = [
+            ".",
+            "./package.json",
+            "/src/",
+            "src/util",
+            "package*.json",
+            "src/*/a.js",
+            "s*",
+            "*.js",
+            "hom?.txt",
+            "nope",
+            "src/[ab]*",
+        ]
+        .iter()
+        .map(|s| CopySource::new(*s))
+        .collect();
+        let mut excluding = CopySource::new("src");
+        excluding.excludes = vec!["**/*.test.js".to_owned()];
+        sources.push(excluding);
+        let mut wild_excluding = CopySource::new("hom*");
+        wild_excluding.excludes = vec!["*.txt".to_owned()];
+        sources.push(wild_excluding);
+        let mut parents = CopySource::new("./src/./**/a*.js");
+        parents.parents = true;
+        sources.push(parents);
+        for source in &sources {
+            let copied: Vec<String> = index
+                .resolve(source, &rules)
+                .unwrap()
+                .files
+                .into_iter()
+                .map(|f| f.path)
+                .collect();
+            for entry in walk.files() {
+                assert_eq!(
+                    source.selects(&entry.path, false).unwrap(),
+                    copied.contains(&entry.path),
+                    "{} selects {}",
+                    source.source,
+                    entry.path
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn selects_paths_that_no_longer_exist() {
+        assert!(CopySource::new("src/app").selects("src", true).unwrap());
+        assert!(
+            CopySource::new("src/app")
+                .selects("src/app/gone.py", false)
+                .unwrap()
+        );
+        assert!(
+            !CopySource::new("src/app")
+                .selects("src/application", true)
+                .unwrap()
+        );
+        assert!(
+            CopySource::new("src/*/x.py")
+                .selects("src/pkg", true)
+                .unwrap()
+        );
+        assert!(!CopySource::new("src/*/x.py").selects("lib", true).unwrap());
+        assert!(
+            !CopySource::new("src/*/x.py")
+                .selects("src/pkg", false)
+                .unwrap()
+        );
+        assert!(!CopySource::new("src/app").selects("src", false).unwrap());
+        assert!(
+            CopySource::new(".")
+                .selects("anything/at/all", false)
+                .unwrap()
+        );
+        assert!(CopySource::new("./").selects("./a/../b", false).unwrap());
     }
 
     #[test]

@@ -13,13 +13,35 @@
 //!   SHA-256 digests; [`ContextReport`] summarises it.
 //! - [`ContextIndex`] resolves `COPY`/`ADD` sources ([`CopySource`]) against a walk.
 //! - [`suggest_dockerignore`] proposes an ignore file that keeps what the sources need.
+//!
+//! With a Dockerfile:
+//!
+//! - [`plan::BuildPlan`] dispatches a parsed Dockerfile as BuildKit does: stages (bases,
+//!   `COPY --from`/`--mount from=` edges, what the target needs) and per instruction the kind
+//!   of build step, its expanded definition, its `RUN` environment, the context paths it
+//!   reads and where it writes.
+//! - [`cache::predict`] simulates BuildKit's cache keys for the build the cache holds and for
+//!   a changed one (context paths, build args, images, an older Dockerfile) and says which
+//!   steps are rebuilt and why ([`cache::CachePrediction`]); the module documents the rules
+//!   and where buildah differs.
+//! - [`cache_order::check_cache_order`]: dependency steps that an edit to an ordinary source
+//!   file rebuilds.
+//! - [`findings`]: sources the ignore file excludes, secrets copied, large content nothing
+//!   uses, files copied twice; [`findings::DockerfileAnalysis`] bundles them for reports.
+//! - [`dependencies`]: dependency installs recognised in `RUN` scripts, manifests per
+//!   ecosystem.
 
 mod go_path;
 pub mod go_regexp;
 
+pub mod cache;
+pub mod cache_order;
 pub mod copy_source;
+pub mod dependencies;
+pub mod findings;
 pub mod ignore_file;
 pub mod pattern;
+pub mod plan;
 pub mod report;
 pub mod suggest;
 pub mod walk;

@@ -111,6 +111,10 @@ pub struct ContextReport {
     pub hashing: Option<HashingReport>,
     /// Wall time of the walk, in seconds.
     pub walk_seconds: f64,
+    /// What the Dockerfile copies from the context and the findings about it, when a
+    /// Dockerfile was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dockerfile_analysis: Option<crate::findings::DockerfileAnalysis>,
 }
 
 /// Where the report's paths come from, as the user named them.
@@ -257,6 +261,7 @@ impl ContextReport {
             warnings: walk.warnings.clone(),
             hashing,
             walk_seconds: walk.walk_seconds,
+            dockerfile_analysis: None,
         }
     }
 }

@@ -227,7 +227,21 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)
 }
 
-fn is_secret_file(root: &Path, entry: &ContextEntry) -> bool {
+/// Whether a context file holds credentials (by name, and for keys and tokens by content).
+pub(crate) fn is_secret_file(root: &Path, entry: &ContextEntry) -> bool {
+    let parent = entry.path.rsplit('/').nth(1);
+    let file = name_of(&entry.path);
+    match parent {
+        Some(".aws") if matches!(file, "credentials" | "config") => return file == "credentials",
+        Some(".ssh") => {
+            return !matches!(file, "known_hosts" | "config" | "authorized_keys")
+                && !file.ends_with(".pub");
+        }
+        _ => {}
+    }
+    if entry.path.split('/').any(|dir| dir == ".gnupg") {
+        return true;
+    }
     let name = name_of(&entry.path);
     if SECRET_FILES.contains(&name) {
         return true;
@@ -258,9 +272,9 @@ fn is_secret_file(root: &Path, entry: &ContextEntry) -> bool {
 
 /// A candidate pattern with what it stands for.
 #[derive(Debug, Clone)]
-struct Candidate {
-    pattern: String,
-    category: RuleCategory,
+pub(crate) struct Candidate {
+    pub(crate) pattern: String,
+    pub(crate) category: RuleCategory,
 }
 
 /// `name` when every match is at the top, else `**/name`.
@@ -272,7 +286,8 @@ fn by_name(roots: &[&str], name: &str) -> String {
     }
 }
 
-fn candidates(walk: &ContextWalk, installs: BuildInstalls) -> Vec<Candidate> {
+/// Patterns worth proposing for this context, before checking them against the sources.
+pub(crate) fn candidates(walk: &ContextWalk, installs: BuildInstalls) -> Vec<Candidate> {
     let root = walk.root.as_path();
     let mut out: Vec<Candidate> = Vec::new();
     let mut push = |pattern: String, category| {

@@ -183,6 +183,28 @@ pub struct Fix {
     pub edits: Vec<Edit>,
 }
 
+impl Fix {
+    /// A fix with the given applicability.
+    pub fn new(applicability: Applicability, message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix {
+            applicability,
+            message: message.into(),
+            edits,
+        }
+    }
+
+    /// A fix `--fix` applies: it keeps what the build produces, or changes only what the
+    /// rule is about.
+    pub fn safe(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix::new(Applicability::Safe, message, edits)
+    }
+
+    /// A fix applied only with `--unsafe-fixes`: it may change what the build produces.
+    pub fn unsafe_edits(message: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Fix::new(Applicability::Unsafe, message, edits)
+    }
+}
+
 /// The same finding in other tools, so teams can switch without losing one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Equivalents {
@@ -230,6 +252,40 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// Attaches a fix.
+    pub fn set_fix(&mut self, fix: Fix) -> &mut Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    /// Adds a fact behind the finding.
+    pub fn add_evidence(&mut self, evidence: impl Into<String>) -> &mut Self {
+        self.evidence.push(evidence.into());
+        self
+    }
+
+    /// Sets the severity of this one finding (settings overrides still win).
+    pub fn set_severity(&mut self, severity: Severity) -> &mut Self {
+        self.severity = severity;
+        self
+    }
+
+    /// Whether the finding is `code`, its name, or one of its equivalents (case-insensitive).
+    pub fn is_known_as(&self, code: &str) -> bool {
+        self.code.eq_ignore_ascii_case(code)
+            || self.name.eq_ignore_ascii_case(code)
+            || self
+                .equivalents
+                .hadolint
+                .as_deref()
+                .is_some_and(|h| h.eq_ignore_ascii_case(code))
+            || self
+                .equivalents
+                .buildkit
+                .as_deref()
+                .is_some_and(|b| b.eq_ignore_ascii_case(code))
+    }
+
     pub fn location(&self) -> Location {
         Location {
             line: self.line,

@@ -46,6 +46,16 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Lint Dockerfiles: hadolint's rules, BuildKit's checks and size, cache and security
+    /// rules, with fixes; ShellCheck on RUN scripts when it is installed.
+    Lint(commands::lint::LintArgs),
+
+    /// List the lint rules (code, name, category, severity, equivalents, fix).
+    Rules(commands::rules::RulesArgs),
+
+    /// Show a rule's documentation (by code, name, hadolint code or BuildKit check name).
+    Explain(commands::explain::ExplainArgs),
+
     /// Prove an optimization with real builds: build a Dockerfile and its optimized version
     /// (buildah, podman or docker), from a cold cache and again after a source edit, and print
     /// first-build time, rebuild time, image size and layers side by side.
@@ -53,6 +63,10 @@ pub enum Command {
 
     /// Report what a build sends as its context and what the .dockerignore keeps out.
     Context(commands::context::ContextArgs),
+
+    /// Predict which steps a change rebuilds (BuildKit's cache rules): changed files, a git
+    /// revision, changed build args or images.
+    Cache(commands::cache::CacheArgs),
 
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(commands::completions::CompletionsArgs),

@@ -34,7 +34,6 @@ pub fn verbosity() -> i8 {
 }
 
 /// Whether colour escapes would reach standard output.
-#[allow(dead_code)]
 pub fn stdout_has_color() -> bool {
     !matches!(
         anstream::AutoStream::choice(&std::io::stdout()),
@@ -56,7 +55,6 @@ pub fn error(err: &anyhow::Error) {
 }
 
 /// Prints a warning on standard error unless `--quiet` is set.
-#[allow(dead_code)]
 pub fn warn(message: impl std::fmt::Display) {
     use std::io::Write;
     if verbosity() < 0 {
@@ -66,4 +64,13 @@ pub fn warn(message: impl std::fmt::Display) {
         .bold()
         .fg_color(Some(anstyle::AnsiColor::Yellow.into()));
     let _ = writeln!(anstream::stderr(), "{style}warning{style:#}: {message}");
+}
+
+/// Prints a progress or summary note on standard error unless `--quiet` is set.
+pub fn info(message: impl std::fmt::Display) {
+    use std::io::Write;
+    if verbosity() < 0 {
+        return;
+    }
+    let _ = writeln!(anstream::stderr(), "{message}");
 }

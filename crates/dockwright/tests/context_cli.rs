@@ -148,3 +148,85 @@ fn context_rejects_a_missing_dockerfile() {
     assert_eq!(code, 2);
     assert!(err.contains("nope: no such Dockerfile"), "{err}");
 }
+
+fn node_project(root: &Path) {
+    write(
+        root,
+        "Dockerfile",
+        "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\nCOPY .env.local /app/\nCMD [\"node\", \"src/index.js\"]\n",
+    );
+    write(root, "package.json", "{}");
+    write(root, "package-lock.json", "{}");
+    write(root, "src/index.js", "console.log(1)");
+    write(root, ".env.local", "TOKEN=abc");
+    write(root, "node_modules/left-pad/index.js", "module.exports = 1");
+    write(root, ".git/HEAD", "ref: refs/heads/main");
+}
+
+#[test]
+fn context_report_lists_what_the_dockerfile_copies_and_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    node_project(dir.path());
+    let (code, out, err) = dockwright(&["context", "."], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let from = out
+        .find("What the Dockerfile copies")
+        .expect("the Dockerfile section");
+    insta::assert_snapshot!(&out[from..]);
+    let (code, out, _) = dockwright(&["context", "--format", "json", "."], dir.path());
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let analysis = &json["dockerfile_analysis"];
+    assert_eq!(analysis["copies"][0]["files"], 7);
+    assert_eq!(analysis["findings"][0]["kind"], "secret-copied");
+    assert_eq!(analysis["cache_order"][0]["command"], "npm ci");
+    assert_eq!(analysis["installs"]["node"], true);
+}
+
+#[test]
+fn context_suggests_and_writes_an_ignore_file() {
+    let dir = tempfile::tempdir().unwrap();
+    node_project(dir.path());
+    let (code, out, _) = dockwright(&["context", "--suggest-dockerignore", "."], dir.path());
+    assert_eq!(code, 0);
+    // npm ci makes node_modules; .git is never needed; .env.local is copied by name: kept.
+    assert!(out.contains("\nnode_modules\n"), "{out}");
+    assert!(out.contains("\n.git\n"), "{out}");
+    assert!(!out.contains("\n.env.local\n"), "{out}");
+    assert!(!dir.path().join(".dockerignore").exists());
+
+    let (code, out, err) = dockwright(&["context", "--write-dockerignore", "."], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.starts_with("Wrote ./.dockerignore: 2 new patterns"),
+        "{out}"
+    );
+    let written = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    assert!(written.contains("\nnode_modules\n"));
+
+    // An existing file is not overwritten without --force.
+    write(dir.path(), ".dockerignore", "# mine\n*.log\n");
+    let (code, _, err) = dockwright(&["context", "--write-dockerignore", "."], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("exists; --force extends it"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap(),
+        "# mine\n*.log\n"
+    );
+    let (code, _, _) = dockwright(
+        &["context", "--write-dockerignore", "--force", "."],
+        dir.path(),
+    );
+    assert_eq!(code, 0);
+    let extended = std::fs::read_to_string(dir.path().join(".dockerignore")).unwrap();
+    assert!(
+        extended.starts_with("# mine\n*.log\n\n# Added by dockwright"),
+        "{extended}"
+    );
+
+    // Without a Dockerfile there is nothing to keep: refused.
+    std::fs::remove_file(dir.path().join("Dockerfile")).unwrap();
+    let (code, _, err) = dockwright(&["context", "--suggest-dockerignore", "."], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("no Dockerfile"), "{err}");
+}

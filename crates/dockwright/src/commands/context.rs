@@ -5,10 +5,13 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use anyhow::Context as _;
 use clap::{Args, ValueEnum};
+use dockwright_context::findings::{ContextFinding, DockerfileAnalysis};
+use dockwright_context::plan::{BuildOptions, BuildPlan, ReadVia};
 use dockwright_context::{
-    ContextReport, Dockerignore, ExcludedScan, ReportSources, WalkOptions, ignore_file_for_build,
-    walk_context,
+    ContextReport, Dockerignore, ExcludedScan, ReportSources, SuggestInput, WalkOptions,
+    ignore_file_for_build, suggest_dockerignore, walk_context, write_atomically,
 };
 
 use crate::exit::Status;
@@ -55,6 +58,32 @@ pub struct ContextArgs {
     /// How many entries each "largest" list shows.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
+
+    /// Print a .dockerignore that leaves out what the build does not need (version control,
+    /// secrets, dependencies the build installs, caches, outputs, large data) while keeping
+    /// everything the Dockerfile copies, and nothing else. An existing ignore file is kept at
+    /// its top.
+    #[arg(long, conflicts_with_all = ["list", "write_dockerignore"])]
+    pub suggest_dockerignore: bool,
+
+    /// Write that .dockerignore (atomically, beside the Dockerfile's own ignore file if it has
+    /// one, else DIR/.dockerignore). An existing file is only extended with --force.
+    #[arg(long, conflicts_with = "list")]
+    pub write_dockerignore: bool,
+
+    /// Let --write-dockerignore extend an existing ignore file.
+    #[arg(long, requires = "write_dockerignore")]
+    pub force: bool,
+
+    /// A build arg, for expanding the Dockerfile's sources (`K=V`, or `K` for the environment
+    /// variable's value).
+    #[arg(long = "build-arg", value_name = "K=V")]
+    pub build_args: Vec<String>,
+
+    /// The stage the build produces (default: the last); decides the final image for the
+    /// findings.
+    #[arg(long)]
+    pub target: Option<String>,
 }
 
 pub fn run(args: &ContextArgs) -> anyhow::Result<Status> {
@@ -93,6 +122,108 @@ pub fn run(args: &ContextArgs) -> anyhow::Result<Status> {
     }
 
     let default_dockerfile = args.dir.join("Dockerfile");
+    let dockerfile_path = dockerfile.unwrap_or(&default_dockerfile).to_path_buf();
+    let dockerfile_source = if dockerfile_path.is_file() {
+        Some(std::fs::read(&dockerfile_path).with_context(|| {
+            format!("{}: cannot read the Dockerfile", dockerfile_path.display())
+        })?)
+    } else {
+        None
+    };
+    let wants_ignore_file = args.suggest_dockerignore || args.write_dockerignore;
+    let parsed = match &dockerfile_source {
+        Some(source) => match dockwright_syntax::parse_bytes(source) {
+            Ok(doc) => Some(doc),
+            // The report stands without the Dockerfile; a suggested ignore file does not.
+            Err(e) if !wants_ignore_file => {
+                terminal::warn(format_args!(
+                    "{}:{e} (the Dockerfile's part of the report is left out)",
+                    dockerfile_path.display()
+                ));
+                None
+            }
+            Err(e) => anyhow::bail!("{}:{e}", dockerfile_path.display()),
+        },
+        None => None,
+    };
+    let analysis = match &parsed {
+        Some(doc) => {
+            let options = BuildOptions {
+                build_args: super::cache::parse_build_args(&args.build_args, "--build-arg")?,
+                target: args.target.clone(),
+            };
+            let plan = BuildPlan::new(doc, &options);
+            if let Some(target) = &args.target
+                && plan.target.is_none()
+            {
+                anyhow::bail!(
+                    "{}: target stage \"{target}\" could not be found",
+                    dockerfile_path.display()
+                );
+            }
+            let analysis = DockerfileAnalysis::new(&plan, &walk, &rules)
+                .with_context(|| dockerfile_path.display().to_string())?;
+            Some((plan, analysis))
+        }
+        None => None,
+    };
+
+    if wants_ignore_file {
+        let Some((plan, analysis)) = &analysis else {
+            anyhow::bail!(
+                "{}: no Dockerfile: the ignore file is made from what it copies",
+                dockerfile_path.display()
+            );
+        };
+        let ignore_path = ignore_file_for_build(&args.dir, dockerfile)
+            .unwrap_or_else(|| args.dir.join(".dockerignore"));
+        let existing = std::fs::read(&ignore_path).ok();
+        let sources = DockerfileAnalysis::sources(plan);
+        let suggestion = suggest_dockerignore(&SuggestInput {
+            walk: &walk,
+            rules: &rules,
+            existing: existing.as_deref(),
+            sources: &sources,
+            installs: analysis.installs,
+        })?;
+        let mut stdout = anstream::stdout().lock();
+        if args.suggest_dockerignore {
+            stdout.write_all(suggestion.text.as_bytes())?;
+        } else {
+            if existing.is_some() && !args.force {
+                anyhow::bail!(
+                    "{}: exists; --force extends it with the suggested patterns (kept at its top)",
+                    ignore_path.display()
+                );
+            }
+            if suggestion.rules.is_empty() {
+                writeln!(
+                    stdout,
+                    "{}: nothing to add; left as it is",
+                    ignore_path.display()
+                )?;
+            } else {
+                write_atomically(&ignore_path, suggestion.text.as_bytes())
+                    .with_context(|| format!("{}: cannot write", ignore_path.display()))?;
+                writeln!(
+                    stdout,
+                    "Wrote {}: {} new {} keep out {} ({}).",
+                    ignore_path.display(),
+                    suggestion.rules.len(),
+                    if suggestion.rules.len() == 1 {
+                        "pattern"
+                    } else {
+                        "patterns"
+                    },
+                    plural(suggestion.files, "file", "files"),
+                    human_bytes(suggestion.bytes)
+                )?;
+            }
+        }
+        stdout.flush()?;
+        return Ok(Status::Success);
+    }
+
     let sources = ReportSources {
         context: args.dir.display().to_string(),
         dockerfile: Some(dockerfile.unwrap_or(&default_dockerfile))
@@ -100,7 +231,8 @@ pub fn run(args: &ContextArgs) -> anyhow::Result<Status> {
             .map(|f| f.display().to_string()),
         ignore_file: ignore_file_for_build(&args.dir, dockerfile).map(|p| display_path(&p)),
     };
-    let report = ContextReport::new(&walk, &rules, sources, args.top);
+    let mut report = ContextReport::new(&walk, &rules, sources, args.top);
+    report.dockerfile_analysis = analysis.map(|(_, a)| a);
     let text = match args.format {
         ContextFormat::Json => {
             let mut json = serde_json::to_string_pretty(&report)?;
@@ -300,6 +432,9 @@ pub fn render_tty(report: &ContextReport, color: bool) -> String {
             );
         }
     }
+    if let Some(analysis) = &report.dockerfile_analysis {
+        render_analysis_tty(&mut out, analysis, &heading);
+    }
     if !report.escaping_links.is_empty() {
         heading(
             &mut out,
@@ -327,6 +462,109 @@ pub fn render_tty(report: &ContextReport, color: bool) -> String {
         );
     }
     out
+}
+
+fn via_label(via: ReadVia) -> &'static str {
+    match via {
+        ReadVia::Copy => "copy",
+        ReadVia::Add => "add",
+        ReadVia::BindMount => "bind mount",
+        ReadVia::CacheMount => "cache mount",
+    }
+}
+
+/// A finding's kebab-case name (the future lint rule's).
+pub fn finding_name(finding: &ContextFinding) -> &'static str {
+    match finding {
+        ContextFinding::CopyIgnoredFile(_) => "copy-ignored-file",
+        ContextFinding::SecretCopied(_) => "secret-copied",
+        ContextFinding::UnusedLargeContent(_) => "unused-large-content",
+        ContextFinding::DuplicateCopy(_) => "duplicate-copy",
+    }
+}
+
+fn render_analysis_tty(
+    out: &mut String,
+    analysis: &DockerfileAnalysis,
+    heading: &dyn Fn(&mut String, &str),
+) {
+    if !analysis.copies.is_empty() {
+        heading(out, "What the Dockerfile copies from the context");
+        let clip = |text: &str, max: usize| -> String {
+            if text.chars().count() <= max {
+                return text.to_owned();
+            }
+            let mut t: String = text.chars().take(max - 1).collect();
+            t.push('…');
+            t
+        };
+        let note = |c: &dockwright_context::findings::CopySummary| {
+            let mut note = String::new();
+            if !matches!(c.via, ReadVia::Copy | ReadVia::Add) {
+                note.push_str(&format!("  ({})", via_label(c.via)));
+            }
+            if c.missing {
+                note.push_str("  nothing matches");
+            }
+            if c.ignored > 0 {
+                note.push_str(&format!(
+                    "  names {} the ignore file excludes",
+                    plural(c.ignored as u64, "path", "paths")
+                ));
+            }
+            note
+        };
+        let mut i = 0;
+        while i < analysis.copies.len() {
+            let c = &analysis.copies[i];
+            let same: Vec<_> = analysis.copies[i..]
+                .iter()
+                .take_while(|o| o.line == c.line && o.instruction == c.instruction)
+                .collect();
+            if same.len() == 1 {
+                let _ = writeln!(
+                    out,
+                    "  line {:>3}  {:<48}  {:>9}  {}{}",
+                    c.line,
+                    clip(&c.instruction, 48),
+                    human_bytes(c.bytes),
+                    plural(c.files, "file", "files"),
+                    note(c)
+                );
+            } else {
+                let _ = writeln!(out, "  line {:>3}  {}", c.line, clip(&c.instruction, 70));
+                for s in &same {
+                    let _ = writeln!(
+                        out,
+                        "              {:<46}  {:>9}  {}{}",
+                        clip(&s.source, 46),
+                        human_bytes(s.bytes),
+                        plural(s.files, "file", "files"),
+                        note(s)
+                    );
+                }
+            }
+            i += same.len();
+        }
+    }
+    if !analysis.findings.is_empty() {
+        heading(out, "Findings");
+        for f in &analysis.findings {
+            let _ = writeln!(
+                out,
+                "  line {:>3}  {}: {}",
+                f.line(),
+                finding_name(f),
+                f.message()
+            );
+        }
+    }
+    if !analysis.cache_order.is_empty() {
+        heading(out, "Cache order");
+        for f in &analysis.cache_order {
+            let _ = writeln!(out, "  line {:>3}  {}", f.line, f.message());
+        }
+    }
 }
 
 fn md_escape(text: &str) -> String {
@@ -446,6 +684,43 @@ pub fn render_markdown(report: &ContextReport) -> String {
                     "?".to_owned()
                 }
             );
+        }
+    }
+    if let Some(analysis) = &report.dockerfile_analysis {
+        if !analysis.copies.is_empty() {
+            let _ = writeln!(out, "\n### What the Dockerfile copies\n");
+            let _ = writeln!(out, "| line | instruction | files | bytes |");
+            let _ = writeln!(out, "| ---: | --- | ---: | ---: |");
+            for c in &analysis.copies {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} |",
+                    c.line,
+                    md_code(&c.instruction),
+                    count(c.files),
+                    human_bytes(c.bytes)
+                );
+            }
+        }
+        if !analysis.findings.is_empty() || !analysis.cache_order.is_empty() {
+            let _ = writeln!(out, "\n### Findings\n");
+            for f in &analysis.findings {
+                let _ = writeln!(
+                    out,
+                    "- line {} `{}`: {}",
+                    f.line(),
+                    finding_name(f),
+                    md_escape(&f.message())
+                );
+            }
+            for f in &analysis.cache_order {
+                let _ = writeln!(
+                    out,
+                    "- line {} `cache-order`: {}",
+                    f.line,
+                    md_escape(&f.message())
+                );
+            }
         }
     }
     if !report.escaping_links.is_empty() {

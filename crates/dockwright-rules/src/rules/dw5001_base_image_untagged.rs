@@ -1,0 +1,58 @@
+use crate::prelude::*;
+
+crate::declare_rule! {
+    /// Flags a base image without a tag or digest.
+    ///
+    /// ## Why
+    /// `FROM ubuntu` means `ubuntu:latest`: whatever the registry serves today. The next
+    /// build may get a new major release, with different packages, paths and defaults, and
+    /// the same Dockerfile stops building or builds something else. Name the version.
+    ///
+    /// ARGs are resolved: `FROM ${BASE}` is checked with the value `BASE` has (its default,
+    /// or the `--build-arg` in `[build]` settings); a name that depends on an ARG without a
+    /// value is not judged. Stage names and `scratch` are not images.
+    ///
+    /// ## Example
+    /// ```dockerfile
+    /// FROM python
+    /// ```
+    /// Use instead:
+    /// ```dockerfile
+    /// FROM python:3.12-slim-bookworm
+    /// ```
+    pub struct BaseImageUntagged {
+        code: "DW5001",
+        name: "base-image-untagged",
+        category: Reproducibility,
+        severity: Warning,
+        hadolint: "DL3006",
+    }
+}
+
+impl Check for BaseImageUntagged {
+    fn check(cx: &mut Checker<'_>) {
+        for stage in cx.stages() {
+            let StageBase::Image(image) = &stage.base else {
+                continue;
+            };
+            let Some(reference) = image.reference.as_ref().filter(|_| image.is_resolved()) else {
+                continue;
+            };
+            if reference.tag.is_some() || reference.digest.is_some() {
+                continue;
+            }
+            let via = if image.written == image.expanded {
+                String::new()
+            } else {
+                format!(" (`{}` resolves to `{}`)", image.written, image.expanded)
+            };
+            cx.report(
+                image.span,
+                format!(
+                    "base image `{}` has no tag, so it is whatever `latest` is at build time{via}; pin a version",
+                    image.expanded
+                ),
+            );
+        }
+    }
+}
