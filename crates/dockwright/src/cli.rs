@@ -56,6 +56,11 @@ pub enum Command {
     /// Show a rule's documentation (by code, name, hadolint code or BuildKit check name).
     Explain(commands::explain::ExplainArgs),
 
+    /// Prove an optimization with real builds: build a Dockerfile and its optimized version
+    /// (buildah, podman or docker), from a cold cache and again after a source edit, and print
+    /// first-build time, rebuild time, image size and layers side by side.
+    Bench(Box<commands::bench::BenchArgs>),
+
     /// Report what a build sends as its context and what the .dockerignore keeps out.
     Context(commands::context::ContextArgs),
 

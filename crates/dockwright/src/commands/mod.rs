@@ -1,6 +1,7 @@
 //! One module per command. Each exposes an `Args` struct (clap) and a `run` function that
 //! returns the exit status; errors bubble up as `anyhow::Error` and exit with status 2.
 
+pub mod bench;
 pub mod cache;
 pub mod completions;
 pub mod context;
@@ -18,6 +19,7 @@ use crate::exit::Status;
 /// Runs the chosen command.
 pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
+        Command::Bench(args) => bench::run(&args),
         Command::Cache(args) => cache::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Context(args) => context::run(&args),
