@@ -109,6 +109,8 @@ pub(crate) struct BuildFacts {
     pub next_build: Option<usize>,
     /// Why the stage counts as building.
     pub reasons: Vec<String>,
+    /// `RUN chown -R OWNER PATH` steps: (instruction, owner, absolute path).
+    pub chowns: Vec<(usize, String, String)>,
 }
 
 /// The analysis of the Dockerfile.
@@ -500,6 +502,15 @@ fn classify_run(
             }
         }
     }
+    if let [cmd] = commands.as_slice()
+        && let Action::ChangeOwner(chown) = &cmd.action
+        && chown.recursive
+        && let (Some(owner), [path]) = (&chown.owner, chown.paths.as_slice())
+    {
+        builds
+            .chowns
+            .push((index, owner.text.clone(), absolute(workdir, &path.text)));
+    }
     if setup_only {
         return Role::RuntimeSetup;
     }
@@ -531,6 +542,9 @@ pub(crate) fn absolute(workdir: &str, path: &str) -> String {
         return path.to_string();
     }
     let rel = path.trim_start_matches("./");
+    if rel.is_empty() || rel == "." {
+        return workdir.to_string();
+    }
     if workdir.ends_with('/') {
         format!("{workdir}{rel}")
     } else {

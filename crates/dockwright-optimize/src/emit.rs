@@ -547,6 +547,44 @@ pub(crate) fn rewrite(
         .and_then(|f| f.workdir.clone())
         .unwrap_or_else(|| "/".into());
 
+    // A recursive chown of what a COPY just wrote doubles those files in a new layer.
+    // `COPY --chown` avoids it, but it leaves an existing destination directory (made by
+    // WORKDIR or an earlier step) as it was, and the chown also changes files earlier steps
+    // put there: not provably the same, so it is proposed.
+    for (run, owner, path) in &plan.builds.chowns {
+        let copy = (plan.range.start..*run).rev().find(|&i| {
+            matches!(
+                plan_kind(plan, i),
+                Some(InstructionKind::Copy | InstructionKind::Add | InstructionKind::Run)
+            )
+        });
+        let Some(copy) = copy else { continue };
+        let Some(c) = doc.instructions()[copy].command().as_copy() else {
+            continue;
+        };
+        let workdir = plan
+            .model
+            .instruction(copy)
+            .and_then(|f| f.workdir.clone())
+            .unwrap_or_else(|| "/".into());
+        let dest = c
+            .destination
+            .as_ref()
+            .map(|d| analyze::absolute(&workdir, d.as_str()))
+            .unwrap_or_default();
+        let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+        if c.chown.is_none() && same(&dest, path) {
+            proposals.push(Proposal {
+                summary: format!(
+                    "COPY --chown={owner} on line {} instead of RUN chown -R {owner} {path} on line {}",
+                    w.line(copy),
+                    w.line(*run)
+                ),
+                reason: "COPY --chown does not change the owner of a destination directory that already exists, nor of files earlier steps put in it".into(),
+                lines: vec![w.line(copy), w.line(*run)],
+            });
+        }
+    }
     let builds = !plan.builds.reasons.is_empty() && plan.base.is_some();
     let artifacts = if builds {
         match runtime_artifacts(doc, plan, project, &workdir_final) {

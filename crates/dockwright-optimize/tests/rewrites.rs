@@ -149,3 +149,26 @@ proptest! {
         prop_assert_eq!(&again.dockerfile, &first.dockerfile, "input:\n{}", source);
     }
 }
+
+#[test]
+fn chown_after_copy_is_proposed() {
+    let source = "FROM debian:12\nWORKDIR /app\nCOPY . .\nRUN chown -R app:app /app\nUSER app\nCMD [\"./run\"]\n";
+    let result = optimize(
+        &OptimizeInput {
+            source,
+            context: None,
+            dockerfile: None,
+        },
+        &OptimizeOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(result.dockerfile, source);
+    assert!(
+        result
+            .proposals
+            .iter()
+            .any(|p| p.summary.starts_with("COPY --chown=app:app on line 3")),
+        "{:?}",
+        result.proposals
+    );
+}
