@@ -92,7 +92,7 @@ fn apt_text(packages: &[String], no_recommends: bool, buildkit: bool) -> String 
         )
     } else {
         format!(
-            "RUN apt-get update \\\n && apt-get install -y{recommends} {list} \\\n && rm -rf /var/lib/apt/lists/*\n"
+            "RUN apt-get update \\\n && apt-get install -y{recommends} {list} \\\n && apt-get clean \\\n && rm -rf /var/lib/apt/lists/*\n"
         )
     }
 }
@@ -683,7 +683,7 @@ pub(crate) fn rewrite(
                         summary: "apt-get update and install in one RUN, without recommended packages, lists removed".into(),
                         lines: group.iter().map(|&i| w.line(i)).collect(),
                         rules: Vec::new(),
-                        effect: "no stale index layer, no recommended packages, no package lists (tens of MB) in the image".into(),
+                        effect: "no stale index layer, no recommended packages, no package lists or downloaded .deb files in the image".into(),
                     });
                 }
             }
@@ -779,7 +779,23 @@ pub(crate) fn rewrite(
     let mut kept_packages: Vec<String> = Vec::new();
     let mut user_set = false;
     let mut privileged_port = false;
+    // The artifacts go where the source was copied, or else after the last build step.
+    let source_copy = plan
+        .range
+        .clone()
+        .find(|&i| matches!(plan.role(i), Some(Role::SourceCopy { .. })));
+    let anchor = source_copy.unwrap_or(last_build_step);
+    let copies: String = artifacts
+        .iter()
+        .map(|path| format!("COPY --from={builder} {path} {path}\n"))
+        .collect();
+    let mut copied = false;
+    let mut apt_done = false;
     for index in plan.range.start + 1..plan.range.end {
+        if !copied && (index > anchor || Some(index) == source_copy) {
+            out.push_str(&copies);
+            copied = true;
+        }
         let Some(role) = plan.role(index) else {
             continue;
         };
@@ -789,10 +805,21 @@ pub(crate) fn rewrite(
                 let Some(group) = groups.iter().find(|g| g.contains(&index)) else {
                     continue;
                 };
-                if group.first() != Some(&index) {
+                if group.first() != Some(&index) || apt_done {
                     continue;
                 }
-                let packages = group_packages(plan, group);
+                apt_done = true;
+                // The runtime installs what every group installed, at once: no build step
+                // runs between them any more.
+                let packages: Vec<String> = groups
+                    .iter()
+                    .flat_map(|g| group_packages(plan, g))
+                    .fold(Vec::new(), |mut all, p| {
+                        if !all.contains(&p) {
+                            all.push(p);
+                        }
+                        all
+                    });
                 let mut keep: Vec<String> = Vec::new();
                 for p in packages {
                     if build_only_package(&p) {
@@ -809,11 +836,7 @@ pub(crate) fn rewrite(
                     kept_packages.extend(keep);
                 }
             }
-            Role::SourceCopy { .. } => {
-                for path in &artifacts {
-                    out.push_str(&format!("COPY --from={builder} {path} {path}\n"));
-                }
-            }
+            Role::SourceCopy { .. } => {}
             Role::RuntimeSetup => out.push_str(&w.verbatim(index)),
             Role::Config => {
                 if matches!(kind, InstructionKind::Copy | InstructionKind::Add) {
@@ -833,6 +856,9 @@ pub(crate) fn rewrite(
             }
             _ => {}
         }
+    }
+    if !copied {
+        out.push_str(&copies);
     }
     let mut summary =
         format!("split into a builder stage `{builder}` and a runtime stage on {runtime}");

@@ -102,8 +102,7 @@ fn source_file(project: &ProjectFiles) -> Option<String> {
 
 struct Counted {
     rebuilt: usize,
-    runs: usize,
-    cached_runs: Vec<String>,
+    runs: Vec<String>,
 }
 
 fn count(source: &str, edited: &str) -> Option<Counted> {
@@ -128,17 +127,12 @@ fn count(source: &str, edited: &str) -> Option<Counted> {
         .filter(|s| s.needed && matches!(s.op, StepOp::Exec | StepOp::File));
     let mut counted = Counted {
         rebuilt: 0,
-        runs: 0,
-        cached_runs: Vec::new(),
+        runs: Vec::new(),
     };
-    for s in steps {
-        if s.rebuilt {
-            counted.rebuilt += 1;
-            if s.op == StepOp::Exec {
-                counted.runs += 1;
-            }
-        } else if s.op == StepOp::Exec {
-            counted.cached_runs.push(s.instruction.clone());
+    for s in steps.filter(|s| s.rebuilt) {
+        counted.rebuilt += 1;
+        if s.op == StepOp::Exec {
+            counted.runs.push(s.instruction.clone());
         }
     }
     Some(counted)
@@ -153,18 +147,12 @@ pub(crate) fn rebuild_comparison(
     let edited = source_file(project)?;
     let before = count(original, &edited)?;
     let after = count(optimized, &edited)?;
-    let newly_cached: Vec<String> = after
-        .cached_runs
-        .into_iter()
-        .filter(|r| !before.cached_runs.contains(r))
-        .collect();
     Some(RebuildComparison {
         edited,
         original_rebuilt: before.rebuilt,
         original_rebuilt_runs: before.runs,
         optimized_rebuilt: after.rebuilt,
         optimized_rebuilt_runs: after.runs,
-        cached_runs: newly_cached,
     })
 }
 

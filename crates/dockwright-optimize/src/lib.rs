@@ -126,16 +126,14 @@ pub struct Proposal {
 pub struct RebuildComparison {
     /// The context file taken as the edited source file.
     pub edited: String,
-    /// Steps (RUN, COPY, ADD) the original rebuilds.
+    /// Steps (RUN, COPY, ADD, WORKDIR) the original rebuilds.
     pub original_rebuilt: usize,
-    /// Of which RUN steps.
-    pub original_rebuilt_runs: usize,
+    /// The RUN steps among them.
+    pub original_rebuilt_runs: Vec<String>,
     /// Steps the optimized Dockerfile rebuilds (the stages the target needs).
     pub optimized_rebuilt: usize,
-    /// Of which RUN steps.
-    pub optimized_rebuilt_runs: usize,
-    /// RUN steps of the optimized file a source edit leaves cached (dependency installs).
-    pub cached_runs: Vec<String>,
+    /// The RUN steps among them.
+    pub optimized_rebuilt_runs: Vec<String>,
 }
 
 /// An ignore file proposed for the context (none exists).
@@ -187,11 +185,10 @@ pub fn optimize(
         for change in &mut rewrite.changes {
             if change.kind == ChangeKind::DependenciesFirst && change.effect.is_empty() {
                 change.effect = format!(
-                    "after an edit of {}: {} RUN step(s) rebuilt instead of {} ({} kept from cache)",
+                    "an edit of {} rebuilds these RUN steps: before: {}; after: {} (cache model)",
                     rebuild.edited,
-                    rebuild.optimized_rebuilt_runs,
-                    rebuild.original_rebuilt_runs,
-                    rebuild.cached_runs.join("; ")
+                    rebuild.original_rebuilt_runs.join(" | "),
+                    rebuild.optimized_rebuilt_runs.join(" | "),
                 );
             }
         }

@@ -202,9 +202,9 @@ fn report(result: &Optimized, format: Format, to_stderr: bool) -> anyhow::Result
                     "rebuild after editing {}: {} step(s) ({} RUN) before, {} ({} RUN) after",
                     r.edited,
                     r.original_rebuilt,
-                    r.original_rebuilt_runs,
+                    r.original_rebuilt_runs.len(),
                     r.optimized_rebuilt,
-                    r.optimized_rebuilt_runs
+                    r.optimized_rebuilt_runs.len()
                 )?;
             }
             for p in &result.proposals {
