@@ -407,7 +407,7 @@ fn classify_run(
             Some((eco, files)) if dependency.as_ref().is_none_or(|(e, _)| *e == eco) => {
                 let files: Vec<String> = files
                     .into_iter()
-                    .filter(|f| project.root().is_none() || project.is_file(&join_rel(workdir, f)))
+                    .filter(|f| project.root().is_none() || project.is_file(&context_path(f)))
                     .collect();
                 match &mut dependency {
                     Some((_, all)) => all.extend(files),
@@ -454,7 +454,7 @@ fn classify_run(
                 if matches!(prog, "npm" | "yarn" | "pnpm")
                     && args.contains(&"build")
                     && project
-                        .read(&join_rel(workdir, "package.json"))
+                        .read(&context_path("package.json"))
                         .is_some_and(|p| depends_on(&p, "next"))
                 {
                     builds.next_build = Some(index);
@@ -530,9 +530,9 @@ pub(crate) fn depends_on(package_json: &str, name: &str) -> bool {
         .any(|k| value.get(k).and_then(|d| d.get(name)).is_some())
 }
 
-/// `rel` inside the context, as seen from a WORKDIR that the source COPY fills: the context
-/// path (the working directory is where `COPY . .` puts the context root).
-pub(crate) fn join_rel(_workdir: &str, rel: &str) -> String {
+/// A path a command names relative to its working directory, as a context path: the
+/// working directory is where the source COPY puts the context root.
+pub(crate) fn context_path(rel: &str) -> String {
     rel.trim_start_matches("./").to_string()
 }
 
