@@ -395,16 +395,25 @@ fn classify_run(
                     ),
                 };
                 let mut files = vec!["package.json".to_string()];
-                files.extend(locks.iter().map(|s| s.to_string()));
+                // Without the context only what the command cannot run without is known.
+                if project.root().is_some() {
+                    files.extend(locks.iter().map(|s| s.to_string()));
+                } else if pc.has(PackageFlagKind::Frozen) && eco == Ecosystem::Npm {
+                    files.push("package-lock.json".into());
+                }
                 Some((eco, files))
             }
             (_, Some("go")) if args.get(1..3) == Some(&["mod", "download"][..]) => {
-                Some((Ecosystem::Go, vec!["go.mod".into(), "go.sum".into()]))
+                let mut files = vec!["go.mod".to_string()];
+                if project.root().is_some() {
+                    files.push("go.sum".into());
+                }
+                Some((Ecosystem::Go, files))
             }
             _ => None,
         };
         match found {
-            Some((eco, files)) if dependency.as_ref().is_none_or(|(e, _)| *e == eco) => {
+            Some((eco, files)) => {
                 let files: Vec<String> = files
                     .into_iter()
                     .filter(|f| project.root().is_none() || project.is_file(&context_path(f)))

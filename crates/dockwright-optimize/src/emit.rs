@@ -31,7 +31,8 @@ impl Writer<'_, '_> {
         let mut comment_start: Option<usize> = None;
         for item in doc.items() {
             match item {
-                Item::Line(line) if line.kind == LineKind::Comment => {
+                // Comments and blank lines above an instruction travel with it.
+                Item::Line(line) if matches!(line.kind, LineKind::Comment | LineKind::Blank) => {
                     comment_start.get_or_insert(line.span.start);
                 }
                 Item::Line(_) => comment_start = None,
@@ -196,8 +197,8 @@ fn dependency_move(plan: &Plan, project: &ProjectFiles) -> Result<Option<Depende
             Some(Role::Dependency {
                 ecosystem: e,
                 manifests: m,
-            }) if ecosystem.is_none_or(|x| x == *e) => {
-                ecosystem = Some(*e);
+            }) => {
+                ecosystem = ecosystem.or(Some(*e));
                 steps.push(i);
                 for f in m {
                     if !manifests.contains(f) {
@@ -326,6 +327,28 @@ fn runtime_base(base: &str) -> String {
         .map(|p| if p == "devel" { "runtime" } else { p })
         .collect();
     format!("{name}:{}", tag.join("-"))
+}
+
+/// Whether an official language image provides an interpreter (`python:3.12` runs
+/// `python3`, `eclipse-temurin` runs `java`).
+fn base_provides(base: &str, family: &str) -> bool {
+    let repository = base
+        .rsplit('/')
+        .next()
+        .unwrap_or(base)
+        .split([':', '@'])
+        .next()
+        .unwrap_or_default();
+    match family {
+        "python" => repository == "python",
+        "node" => repository == "node",
+        "java" => matches!(
+            repository,
+            "eclipse-temurin" | "openjdk" | "amazoncorretto" | "ibm-semeru-runtimes"
+        ),
+        "ruby" | "php" | "perl" => repository == family,
+        _ => false,
+    }
 }
 
 /// Directories that hold build output, never copied whole as "source".
@@ -480,12 +503,78 @@ fn runtime_artifacts(
         }
     }
     if whole_source {
-        return Ok(vec![workdir.to_string()]);
+        paths = vec![workdir.to_string()];
     }
     if paths.is_empty() {
         return Err(
             "nothing the command needs could be identified among the build's outputs".into(),
         );
+    }
+    // Steps of unknown effect may install what the runtime needs: only tool set-up before
+    // the source is copied (to build it) is left to the builder.
+    let source_copy = plan
+        .range
+        .clone()
+        .find(|&i| matches!(plan.role(i), Some(Role::SourceCopy { .. })));
+    let unknown_after = plan
+        .range
+        .clone()
+        .any(|i| matches!(plan.role(i), Some(Role::Tooling)) && source_copy.is_none_or(|c| i > c));
+    if unknown_after {
+        return Err(
+            "a RUN step whose effect on the runtime is unknown would be left in the builder".into(),
+        );
+    }
+    // The program the image runs must be there: a copied build output, or a program of a
+    // package the runtime installs.
+    let kept: Vec<String> = plan
+        .roles
+        .iter()
+        .filter_map(|r| match r {
+            Role::Apt(apt) => Some(apt.packages.clone()),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|p| {
+            if build_only_package(&p) {
+                runtime_twin(&p)
+            } else {
+                Some(p)
+            }
+        })
+        .collect();
+    let stage = plan.model.stages.last();
+    let first = stage
+        .and_then(|s| s.config.entrypoint.or(s.config.cmd))
+        .and_then(|i| analyze::command_argv(doc, i))
+        .and_then(|argv| argv.into_iter().next());
+    if let Some(program) = first {
+        let covered = |abs: &str| {
+            paths
+                .iter()
+                .any(|q| abs == q || abs.starts_with(&format!("{}/", q.trim_end_matches('/'))))
+        };
+        let provided = if program.contains('/') {
+            covered(&analyze::absolute(workdir, &program))
+        } else {
+            let family = program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+            kept.iter().any(|p| {
+                let name = p.split(['=', ':']).next().unwrap_or(p);
+                name == program
+                    || name.starts_with(&format!("{family}3"))
+                    || name == family
+                    || (family == "node" && name == "nodejs")
+                    || (family == "java" && name.contains("-jre"))
+            }) || plan
+                .base
+                .as_deref()
+                .is_some_and(|b| base_provides(b, family))
+        };
+        if !provided {
+            return Err(format!(
+                "`{program}`, which the image runs, is neither a copied build output nor a program of a package the runtime installs"
+            ));
+        }
     }
     Ok(paths)
 }
@@ -746,8 +835,20 @@ pub(crate) fn rewrite(
         }
     }
     let _ = apt_changed;
+    // Comments and blank lines after the last instruction.
+    let tail = plan
+        .range
+        .end
+        .checked_sub(1)
+        .and_then(|i| source.get(doc.instructions()[i].span().end..))
+        .unwrap_or_default();
 
     if !split {
+        out.push_str(tail);
+        // A file that ends without a newline keeps doing so.
+        if !source.ends_with('\n') && tail.is_empty() && out.ends_with('\n') {
+            out.pop();
+        }
         if !plan.has_user && plan.base.is_some() {
             proposals.push(Proposal {
                 summary: format!("run as a non-root user (USER {NON_ROOT_USER})"),
@@ -860,6 +961,7 @@ pub(crate) fn rewrite(
     if !copied {
         out.push_str(&copies);
     }
+    out.push_str(tail);
     let mut summary =
         format!("split into a builder stage `{builder}` and a runtime stage on {runtime}");
     if runtime != base {

@@ -172,3 +172,31 @@ fn chown_after_copy_is_proposed() {
         result.proposals
     );
 }
+
+#[test]
+fn no_split_when_the_runtime_program_would_be_missing() {
+    // The build installs the program the image runs; nothing shows where it all went.
+    let source = "FROM debian:12\nENV APP_HOME=/opt/app\nWORKDIR /opt/app\nRUN apt-get update && apt-get install -y gcc make curl\nRUN curl -fsSL https://example.com/app.tgz | tar -xz && ./configure --prefix=/opt/app && make install\nCMD [\"app.sh\", \"run\"]\n";
+    let result = optimize(
+        &OptimizeInput {
+            source,
+            context: None,
+            dockerfile: None,
+        },
+        &OptimizeOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        !result.dockerfile.contains("AS build"),
+        "{}",
+        result.dockerfile
+    );
+    assert!(
+        result
+            .proposals
+            .iter()
+            .any(|p| p.summary.starts_with("split the final stage")),
+        "{:?}",
+        result.proposals
+    );
+}
