@@ -439,14 +439,24 @@ fn runtime_artifacts(
         let first = rel.split('/').next().unwrap_or(rel);
         if project.is_dir(first) && !OUTPUT_DIRS.contains(&first) {
             add(analyze::absolute(workdir, first), paths);
-        } else if project.is_file(rel) {
-            // A script run from the source tree may import anything next to it.
-            *whole_source = true;
-        } else {
+        } else if OUTPUT_DIRS.contains(&first)
+            || paths.iter().any(|p| *p == analyze::absolute(workdir, rel))
+        {
+            // A build output (`target/app.jar`, a Go binary).
             add(analyze::absolute(workdir, rel), paths);
+        } else {
+            // A file of the source tree (or one nothing shows the origin of): a script
+            // run from the source may import anything next to it.
+            *whole_source = true;
         }
     };
     let mut whole_source = false;
+    if commands.is_empty() {
+        return Err(
+            "the image's command is inherited from the base image, so what it needs is unknown"
+                .into(),
+        );
+    }
     for index in commands {
         let Some(argv) = analyze::command_argv(doc, index) else {
             return Err("the command is a shell script, so what it reads is unknown".into());
