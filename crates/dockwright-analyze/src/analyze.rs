@@ -1016,7 +1016,7 @@ fn analyze_build(
                 human_bytes(bytes),
                 breakdown
                     .iter()
-                    .take(10)
+                    .take(20)
                     .map(|e| format!("{} {}", e.path, human_bytes(e.bytes)))
                     .collect::<Vec<_>>()
                     .join(", ")
@@ -1047,7 +1047,10 @@ fn analyze_build(
         });
     }
 
-    let whole_copy = analysis.copies.iter().find(|c| c.whole_context);
+    let whole_copy = analysis
+        .copies
+        .iter()
+        .find(|c| c.whole_context && summary.stages_built.contains(&c.stage));
     if let (None, None, Some(copy)) = (&suggested, &ignore_path, whole_copy) {
         let line = unit.lines.file_line(copy.line);
         findings.push(Finding {
@@ -1073,7 +1076,7 @@ fn analyze_build(
                 human_bytes(bytes),
                 breakdown
                     .iter()
-                    .take(10)
+                    .take(20)
                     .map(|e| format!("{} {}", e.path, human_bytes(e.bytes)))
                     .collect::<Vec<_>>()
                     .join(", ")
