@@ -6,6 +6,9 @@
 //! `INSTA_UPDATE=always cargo test -p dockwright-analyze --test examples` and move checklist
 //! items from the `PENDING` lists into assertions.
 
+// Test helpers outside #[test] functions unwrap too.
+#![allow(clippy::unwrap_used)]
+
 use std::path::PathBuf;
 
 use dockwright_analyze::{AnalysisReport, AnalyzeOptions, Finding, Priority, analyze, render};

@@ -2,6 +2,9 @@
 //! findings, the charts and the stage graph. Skipped (with a note) when Chromium is not
 //! installed (Debian package `chromium`).
 
+// Test helpers outside #[test] functions unwrap too.
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
