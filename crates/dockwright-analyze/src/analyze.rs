@@ -410,7 +410,58 @@ fn analyze_unit(root: &Path, unit: &Unit<'_>, options: &AnalyzeOptions<'_>) -> U
         .collect();
     let found = copy_before_install(&out.builds, &out.findings, &installs, unit);
     out.findings.extend(found);
+    if let Some(img) = options.image {
+        attach_layers(&mut out.findings, &plan, unit, img);
+    }
     out
+}
+
+/// Whitespace collapsed to single spaces.
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Adds to each finding on a RUN/COPY/ADD the size of the image layer that step made, found
+/// by its command in the layer history.
+fn attach_layers(
+    findings: &mut [Finding],
+    plan: &BuildPlan,
+    unit: &Unit<'_>,
+    img: &dockwright_image::report::ImageReport,
+) {
+    let layers: Vec<(usize, String, u64)> = img
+        .layers
+        .iter()
+        .map(|l| (l.index, collapse(&l.created_by), l.size))
+        .collect();
+    for (_, step) in plan.steps() {
+        if !matches!(step.op, StepOp::Exec | StepOp::File) {
+            continue;
+        }
+        let text = collapse(&step.text);
+        let body = text.split_once(' ').map_or("", |(_, rest)| rest);
+        if body.len() < 4 {
+            continue;
+        }
+        let matching: Vec<&(usize, String, u64)> =
+            layers.iter().filter(|(_, c, _)| c.contains(body)).collect();
+        // Ambiguous when the same command made several layers.
+        let [(index, _, size)] = matching.as_slice() else {
+            continue;
+        };
+        let line = unit.lines.file_line(step.line);
+        for f in findings.iter_mut() {
+            if f.place
+                .as_ref()
+                .is_some_and(|p| p.file == unit.file && p.line == line)
+            {
+                f.evidence.push(format!(
+                    "image layer {index}, made by this step: {}",
+                    human_bytes(*size)
+                ));
+            }
+        }
+    }
 }
 
 /// Per COPY line: the edited file, the install lines re-run, the builds, the evidence.
@@ -1174,10 +1225,17 @@ fn analyze_build(
         {
             continue;
         }
-        let files = &read.resolution.files;
-        let Some(edited) = files
+        // A file this COPY is the first to copy (an edit to one an earlier COPY takes
+        // rebuilds from there), the most common kind of source first (`.py` before `.ipynb`).
+        let files: Vec<&dockwright_context::CopiedFile> = read
+            .resolution
+            .files
             .iter()
-            .find(|f| SOURCE_EXTENSIONS.iter().any(|x| f.path.ends_with(x)))
+            .filter(|f| first_copy.get(&(read.stage, f.path.as_str())) == Some(&read.line))
+            .collect();
+        let Some(edited) = SOURCE_EXTENSIONS
+            .iter()
+            .find_map(|x| files.iter().find(|f| f.path.ends_with(x)))
             .or(files.first())
         else {
             continue;
