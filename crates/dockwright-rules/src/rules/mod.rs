@@ -27,6 +27,7 @@ pub(crate) mod dw2001_apt_no_install_recommends;
 pub(crate) mod dw2002_apt_lists_not_removed;
 pub(crate) mod dw2003_build_tools_in_final_stage;
 pub(crate) mod dw2201_copy_whole_filesystem;
+pub(crate) mod dw2202_archive_copied_then_extracted;
 pub(crate) mod dw3001_consecutive_run;
 pub(crate) mod dw4001_final_user_root;
 pub(crate) mod dw4002_final_stage_no_user;
