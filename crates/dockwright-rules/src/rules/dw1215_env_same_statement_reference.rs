@@ -10,7 +10,9 @@ crate::declare_rule! {
     /// the definitions into two `ENV` instructions.
     ///
     /// A value referring to its own variable (`ENV PATH=/opt/bin:$PATH`) reads the old
-    /// value on purpose and is not flagged.
+    /// value on purpose and is not flagged, nor is a reference to a variable the statement
+    /// sets to the value it already has (`ENV PLATFORM=$PLATFORM OS=$PLATFORM-9`, which
+    /// re-exports an ARG).
     ///
     /// ## Example
     /// ```dockerfile
@@ -62,11 +64,16 @@ impl Check for EnvSameStatementReference {
                 let Ok(expansion) = model.expand_at(inst.index, &pair.value.text) else {
                     continue;
                 };
-                let Some(name) = expansion
-                    .references
-                    .iter()
-                    .map(|r| r.name.as_str())
-                    .find(|name| keys[..j].iter().any(|k| k == name))
+                let Some(name) =
+                    expansion
+                        .references
+                        .iter()
+                        .map(|r| r.name.as_str())
+                        .find(|name| {
+                            keys[..j].iter().position(|k| k == name).is_some_and(|i| {
+                                reads_other_value(model, inst.index, name, &pairs[i].value.text)
+                            })
+                        })
                 else {
                     continue;
                 };
@@ -84,4 +91,17 @@ impl Check for EnvSameStatementReference {
             declared.extend(keys);
         }
     }
+}
+
+/// Whether `$name` before instruction `index` differs from the value `ENV name=value` sets
+/// (`ENV V=$V W=$V/x` re-exporting an ARG reads the same value either way).
+fn reads_other_value(model: &Model, index: usize, name: &str, value: &str) -> bool {
+    let (Ok(before), Ok(set)) = (
+        model.expand_at(index, &format!("${{{name}}}")),
+        model.expand_at(index, value),
+    ) else {
+        return true;
+    };
+    let known = |e: &dockwright_syntax::expand::Expansion| e.references.iter().all(|r| r.set);
+    !(known(&before) && known(&set) && before.value == set.value)
 }

@@ -31,7 +31,11 @@ crate::declare_rule! {
     /// ## Differences from hadolint and BuildKit
     /// Each finding claims only the tool whose test matches the name: `ARG API_KEY_FILE`
     /// matches BuildKit's (`key` is a word), not hadolint's; `ENV USERNAME` matches
-    /// hadolint's only.
+    /// hadolint's only. Names whose only secret word is `key` and that say the key is
+    /// public are not flagged, though BuildKit flags them: `GPG_KEY`,
+    /// `SWIFT_SIGNING_KEY`, `GHC_RELEASE_KEY` hold fingerprints used to verify downloads
+    /// (and `Filters__0__Key`-style .NET configuration paths name a key, not a secret);
+    /// nor are such names set to a switch (`USE_GKE_GCLOUD_AUTH_PLUGIN=True`).
     pub struct SecretInArgOrEnv {
         code: "DW4202",
         name: "secret-in-arg-or-env",
@@ -135,6 +139,47 @@ fn buildkit_flags(name: &str) -> bool {
     WORDS.iter().any(|w| at_boundary(w)) && !at_boundary("public")
 }
 
+/// Whether the only secret word of the name is `key` and the name says the key is a
+/// public one (a GPG fingerprint to verify downloads: `GPG_KEY`, `SWIFT_SIGNING_KEY`,
+/// `GHC_RELEASE_KEY`), or the name is a `__`-separated configuration path whose last
+/// part is `Key` (`Filters__0__Key`, .NET configuration).
+fn public_key_name(name: &str) -> bool {
+    const PUBLIC: &[&str] = &[
+        "gpg",
+        "pgp",
+        "gnupg",
+        "signing",
+        "sign",
+        "signature",
+        "release",
+        "pub",
+        "fingerprint",
+        "keyring",
+        "keyserver",
+        "keyid",
+        "verify",
+        "verification",
+    ];
+    let lower = name.to_ascii_lowercase();
+    let words: Vec<&str> = lower.split('_').filter(|w| !w.is_empty()).collect();
+    let strong = [
+        "apikey",
+        "auth",
+        "credential",
+        "credentials",
+        "password",
+        "pword",
+        "passwd",
+        "secret",
+        "token",
+        "private",
+    ];
+    if !words.contains(&"key") || words.iter().any(|w| strong.contains(w)) {
+        return false;
+    }
+    words.iter().any(|w| PUBLIC.contains(w)) || (lower.contains("__") && lower.ends_with("__key"))
+}
+
 impl Check for SecretInArgOrEnv {
     fn check(cx: &mut Checker<'_>) {
         for inst in cx.instructions() {
@@ -145,31 +190,54 @@ impl Check for SecretInArgOrEnv {
                 },
                 _ => inst.syntax.command(),
             };
-            let (keyword, names): (&str, Vec<Word<'_>>) = if let Some(decls) = command.as_arg() {
-                ("ARG", decls.into_iter().map(|d| d.name).collect())
+            type Named<'w> = (Word<'w>, Option<String>);
+            let (keyword, names): (&str, Vec<Named<'_>>) = if let Some(decls) = command.as_arg() {
+                let names = decls
+                    .into_iter()
+                    .map(|d| (d.name, d.default.map(|v| v.text.to_string())))
+                    .collect();
+                ("ARG", names)
             } else if let Some(pairs) = command.as_env() {
-                ("ENV", pairs.into_iter().map(|p| p.key).collect())
+                let names = pairs
+                    .into_iter()
+                    .map(|p| (p.key, Some(p.value.text.to_string())))
+                    .collect();
+                ("ENV", names)
             } else {
                 continue;
             };
-            let (mut hadolint, mut findings) = (false, Vec::new());
-            for name in names {
+            let mut findings = Vec::new();
+            for (name, value) in names {
                 let text = name.text.trim_matches(|c| c == '"' || c == '\'');
                 let (h, b) = (hadolint_flags(text), buildkit_flags(text));
-                hadolint |= h;
+                // A switch (`USE_GKE_GCLOUD_AUTH_PLUGIN=True`) is no secret.
+                let switch = value.as_deref().is_some_and(|v| {
+                    let v = v
+                        .trim_matches(|c| c == '"' || c == '\'')
+                        .to_ascii_lowercase();
+                    matches!(
+                        v.as_str(),
+                        "true" | "false" | "yes" | "no" | "on" | "off" | "0" | "1"
+                    )
+                });
+                if !h && (public_key_name(text) || switch) {
+                    continue;
+                }
                 if h || b {
-                    findings.push((name.span, text.to_string(), b));
+                    findings.push((name.span, text.to_string(), h, b));
                 }
             }
-            // hadolint reports an instruction once; the first finding carries it.
-            for (i, (span, name, buildkit)) in findings.into_iter().enumerate() {
+            // hadolint reports an instruction once: its first name that hadolint's test
+            // matches carries the equivalent.
+            let first_hadolint = findings.iter().position(|f| f.2);
+            for (i, (span, name, _, buildkit)) in findings.into_iter().enumerate() {
                 let diagnostic = cx.report(
                     span,
                     format!(
                         "{keyword} `{name}` looks like a secret, and {keyword} values stay readable in the image; pass it with `RUN --mount=type=secret`"
                     ),
                 );
-                if !(hadolint && i == 0) {
+                if first_hadolint != Some(i) {
                     diagnostic.equivalents.hadolint = None;
                 }
                 if !buildkit {
