@@ -4,10 +4,10 @@ crate::declare_rule! {
     /// Flags a stage named `scratch` or `context`.
     ///
     /// ## Why
-    /// `scratch` is the empty image and `context` is the build context's name for
-    /// `COPY --from` and named contexts: a stage with either name cannot be referred to
-    /// unambiguously, and `FROM scratch` would still mean the empty image. Names are
-    /// compared without regard to case, as BuildKit lower-cases stage names.
+    /// BuildKit reserves both names: `scratch` is the empty image and `context` is kept
+    /// for the build context. A stage with either name cannot be referred to
+    /// unambiguously (`FROM scratch` still means the empty image). Names are compared
+    /// without regard to case, as BuildKit lower-cases stage names.
     ///
     /// ## Example
     /// ```dockerfile

@@ -2,7 +2,8 @@ use crate::prelude::*;
 use crate::settings::LabelType;
 
 crate::declare_rule! {
-    /// Flags a `label-schema` label of type `spdx` whose value is not an SPDX license identifier.
+    /// Flags a `label-schema` label of type `spdx` whose value is not an SPDX license
+    /// expression.
     ///
     /// ## Why
     /// License scanners match SPDX identifiers (`Apache-2.0`, `MIT`) exactly; free text is not recognised.
@@ -18,6 +19,11 @@ crate::declare_rule! {
     /// ```dockerfile
     /// LABEL org.opencontainers.image.licenses="Apache-2.0"
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// hadolint DL3054 accepts a single identifier only; the OCI annotation
+    /// `org.opencontainers.image.licenses` is an SPDX expression, so `MIT OR Apache-2.0`
+    /// is accepted here.
     pub struct LabelNotSpdx {
         code: "DW6209",
         name: "label-not-spdx",
@@ -33,21 +39,22 @@ impl Check for LabelNotSpdx {
             cx,
             Some(LabelType::Spdx),
             is_spdx,
-            "is not an SPDX license identifier",
+            "is not an SPDX license expression",
         );
     }
 }
 
-/// One SPDX license identifier of the SPDX license list (`Apache-2.0`, `MIT`, ...).
+/// An SPDX license expression of identifiers from the SPDX license list (`Apache-2.0`,
+/// `MIT OR Apache-2.0`, `GPL-2.0-only WITH Classpath-exception-2.0`).
 fn is_spdx(value: &str) -> bool {
-    spdx::license_id(value).is_some()
+    spdx::Expression::parse(value).is_ok()
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn identifiers() {
-        assert!(super::is_spdx("Apache-2.0") && super::is_spdx("MIT"));
+        assert!(super::is_spdx("Apache-2.0") && super::is_spdx("MIT OR Apache-2.0"));
         assert!(!super::is_spdx("Apache 2") && !super::is_spdx("proprietary"));
     }
 }
