@@ -14,8 +14,11 @@ crate::declare_rule! {
     /// (`AWS_SECRET_ACCESS_KEY`, `NPM_TOKEN`, ...) or contains `password`, `secret`,
     /// `token`, `api_key`, `client_key`, `private` or `username` (hadolint's test), or when
     /// one of its `_`-separated words is `apikey`, `auth`, `credential(s)`, `key`,
-    /// `password`, `pword`, `passwd`, `secret` or `token` and none is `public` (BuildKit's
-    /// test). ONBUILD `ARG`/`ENV` triggers are checked too.
+    /// `password`, `pword`, `passwd`, `secret` or `token` and none is `public`, `file` or
+    /// `version` (BuildKit's test). ONBUILD `ARG`/`ENV` triggers are checked too. A name
+    /// matched only as a user name (`ARG USERNAME=vscode`, hadolint's `username` test) is
+    /// reported at Info level: an account name is no secret by itself, only half of a
+    /// credential.
     ///
     /// ## Example
     /// ```dockerfile
@@ -29,9 +32,9 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Differences from hadolint and BuildKit
-    /// Each finding claims only the tool whose test matches the name: `ARG API_KEY_FILE`
-    /// matches BuildKit's (`key` is a word), not hadolint's; `ENV USERNAME` matches
-    /// hadolint's only. Names whose only secret word is `key` and that say the key is
+    /// Each finding claims only the tool whose test matches the name: `ARG SSH_KEY`
+    /// matches BuildKit's (`key` is a word), not hadolint's; `ENV DB_USERNAME` and
+    /// `ARG NPM_TOKEN_FILE` match hadolint's only. Names whose only secret word is `key` and that say the key is
     /// public are not flagged, though BuildKit flags them: `GPG_KEY`,
     /// `SWIFT_SIGNING_KEY`, `GHC_RELEASE_KEY` hold fingerprints used to verify downloads
     /// (and `Filters__0__Key`-style .NET configuration paths name a key, not a secret);
@@ -114,8 +117,26 @@ fn hadolint_flags(name: &str) -> bool {
     KNOWN_SECRET_NAMES.contains(&upper.as_str()) || PARTS.iter().any(|p| lower.contains(p))
 }
 
+/// Whether hadolint's test matches the name only through `username` (`ARG USERNAME=vscode`,
+/// the dev-container convention): a user name is an identity, not a secret.
+fn account_name_only(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.contains("username")
+        && !KNOWN_SECRET_NAMES.contains(&name.to_ascii_uppercase().as_str())
+        && ![
+            "api_key",
+            "client_key",
+            "password",
+            "private",
+            "secret",
+            "token",
+        ]
+        .iter()
+        .any(|p| lower.contains(p))
+}
+
 /// BuildKit's test: one of the `_`-separated words of the name is a secret word, and
-/// none is `public`.
+/// none is `public`, `file` or `version`.
 fn buildkit_flags(name: &str) -> bool {
     const WORDS: &[&str] = &[
         "apikey",
@@ -136,7 +157,8 @@ fn buildkit_flags(name: &str) -> bool {
             || lower.ends_with(&format!("_{word}"))
             || lower.contains(&format!("_{word}_"))
     };
-    WORDS.iter().any(|w| at_boundary(w)) && !at_boundary("public")
+    WORDS.iter().any(|w| at_boundary(w))
+        && !["public", "file", "version"].iter().any(|w| at_boundary(w))
 }
 
 /// Whether the only secret word of the name is `key` and the name says the key is a
@@ -231,12 +253,20 @@ impl Check for SecretInArgOrEnv {
             // matches carries the equivalent.
             let first_hadolint = findings.iter().position(|f| f.2);
             for (i, (span, name, _, buildkit)) in findings.into_iter().enumerate() {
-                let diagnostic = cx.report(
-                    span,
+                let account = account_name_only(&name) && !buildkit;
+                let message = if account {
+                    format!(
+                        "{keyword} `{name}` names an account: not a secret alone, but if it pairs with a password, pass both with `RUN --mount=type=secret`"
+                    )
+                } else {
                     format!(
                         "{keyword} `{name}` looks like a secret, and {keyword} values stay readable in the image; pass it with `RUN --mount=type=secret`"
-                    ),
-                );
+                    )
+                };
+                let diagnostic = cx.report(span, message);
+                if account {
+                    diagnostic.set_severity(Severity::Info);
+                }
                 if first_hadolint != Some(i) {
                     diagnostic.equivalents.hadolint = None;
                 }
@@ -258,6 +288,7 @@ mod tests {
         assert!(hadolint_flags("DB_USERNAME") && !buildkit_flags("DB_USERNAME"));
         assert!(!hadolint_flags("SSH_KEY") && buildkit_flags("SSH_KEY"));
         assert!(!buildkit_flags("PUBLIC_KEY") && !buildkit_flags("KEYBOARD"));
+        assert!(hadolint_flags("NPM_TOKEN_FILE") && !buildkit_flags("NPM_TOKEN_FILE"));
         assert!(
             hadolint_flags("TOKENIZERS_PARALLELISM") && !buildkit_flags("TOKENIZERS_PARALLELISM")
         );
