@@ -92,3 +92,25 @@ pub(crate) fn delete_instruction(source: &str, span: Span) -> Edit {
     }
     Edit::delete(start..end)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::delete_instruction;
+    use crate::diagnostic::Edit;
+    use dockwright_syntax::Span;
+
+    fn apply(source: &str, edit: &Edit) -> String {
+        format!("{}{}", &source[..edit.start], &source[edit.end..])
+    }
+
+    #[test]
+    fn deletes_whole_lines() {
+        let source = "FROM a\n  CMD x  \r\nCMD y";
+        let start = source.find("CMD x").unwrap();
+        let edit = delete_instruction(source, Span::new(start, start + 5));
+        assert_eq!(apply(source, &edit), "FROM a\nCMD y");
+        let last = source.find("CMD y").unwrap();
+        let edit = delete_instruction(source, Span::new(last, last + 5));
+        assert_eq!(apply(source, &edit), "FROM a\n  CMD x  \r\n");
+    }
+}
