@@ -17,7 +17,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Appends `/` to an unquoted destination. Safe: the build could not succeed without.
+    /// Appends `/` to the destination (inside the quotes of the JSON form). Safe: the
+    /// build could not succeed without.
     pub struct CopyMultipleSourcesToFile {
         code: "DW1211",
         name: "copy-multiple-sources-to-file",
@@ -48,7 +49,15 @@ impl Check for CopyMultipleSourcesToFile {
             if expansion.references.iter().any(|r| !r.set) || expansion.value.ends_with('/') {
                 continue;
             }
-            let plain = !copy.json && written == destination.text.as_ref();
+            // The slash goes before the closing quote of a JSON element, and after a bare
+            // word; a quoted shell word is left alone.
+            let insert_at = if copy.json {
+                cx.text(destination.span)
+                    .ends_with('"')
+                    .then(|| destination.span.end - 1)
+            } else {
+                (written == destination.text.as_ref()).then_some(destination.span.end)
+            };
             let diagnostic = cx.report(
                 destination.span,
                 format!(
@@ -57,10 +66,10 @@ impl Check for CopyMultipleSourcesToFile {
                     expansion.value
                 ),
             );
-            if plain {
+            if let Some(at) = insert_at {
                 diagnostic.set_fix(Fix::safe(
                     "end the destination with `/`",
-                    vec![Edit::insert(destination.span.end, "/")],
+                    vec![Edit::insert(at, "/")],
                 ));
             }
         }
