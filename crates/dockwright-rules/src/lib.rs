@@ -18,6 +18,7 @@ pub mod checker;
 pub mod config;
 pub mod diagnostic;
 pub mod fix;
+mod global_scope;
 pub mod info;
 pub mod lint;
 pub mod registry;
