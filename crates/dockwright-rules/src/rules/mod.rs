@@ -9,6 +9,7 @@ pub(crate) mod dw1003_pipe_without_pipefail;
 pub(crate) mod dw1004_empty_continuation_line;
 pub(crate) mod dw1301_undefined_arg_in_from;
 pub(crate) mod dw1302_invalid_default_arg_in_from;
+pub(crate) mod dw1303_undefined_var;
 pub(crate) mod dw1304_expose_invalid_format;
 pub(crate) mod dw1305_from_platform_constant;
 pub(crate) mod dw2001_apt_no_install_recommends;
