@@ -17,6 +17,7 @@
 pub mod checker;
 pub mod config;
 pub mod diagnostic;
+mod expanded_words;
 pub mod fix;
 mod global_scope;
 pub mod info;

@@ -1,5 +1,6 @@
 use dockwright_syntax::scope::NON_ENV_ARGS;
 
+use crate::expanded_words::{base_env_known, checked_words, declared_args, misplaced_arg};
 use crate::global_scope::did_you_mean;
 use crate::prelude::*;
 
@@ -21,7 +22,9 @@ crate::declare_rule! {
     /// built on an image, where the image may define the variable (`JAVA_HOME`, `GOPATH`),
     /// a reference is reported only when it is one edit or two away from a defined name,
     /// that is when it is most likely a typo; in stages built on `scratch` every undefined
-    /// reference is reported.
+    /// reference is reported. A name that is an ARG declared later in the stage, or only
+    /// before the first `FROM`, is left to `arg-used-before-declared` (DW1308), which says
+    /// so.
     ///
     /// ## Example
     /// ```dockerfile
@@ -91,6 +94,7 @@ impl Check for UndefinedVar {
                         || declared.contains(&r.name)
                         || NON_ENV_ARGS.contains(&r.name.as_str())
                         || reported.contains(&r.name)
+                        || misplaced_arg(model, stage, inst.index, &r.name).is_some()
                     {
                         continue;
                     }
@@ -116,96 +120,4 @@ impl Check for UndefinedVar {
             }
         }
     }
-}
-
-/// The words BuildKit expands in an instruction (with their spans; a flag's word spans the
-/// whole flag).
-fn checked_words<'a>(inst: &Inst<'a>) -> Vec<Word<'a>> {
-    let syntax = inst.syntax;
-    let mut words = Vec::new();
-    match inst.kind() {
-        InstructionKind::Env | InstructionKind::Label => {
-            for pair in syntax.as_key_values().unwrap_or_default() {
-                words.push(pair.key);
-                words.push(pair.value);
-            }
-        }
-        InstructionKind::Copy | InstructionKind::Add => {
-            if let Some(copy) = syntax.as_copy() {
-                for source in copy.sources {
-                    if let dockwright_syntax::CopySource::Path(word) = source {
-                        words.push(word);
-                    }
-                }
-                words.extend(copy.destination);
-                words.extend(copy.from);
-                words.extend(copy.chown);
-                words.extend(copy.chmod);
-                words.extend(copy.exclude);
-                words.extend(copy.checksum);
-            }
-        }
-        InstructionKind::Workdir | InstructionKind::User | InstructionKind::Stopsignal => {
-            words.extend(syntax.as_value());
-        }
-        InstructionKind::Volume => words.extend(syntax.as_volume().unwrap_or_default()),
-        InstructionKind::Expose => words.extend(
-            syntax
-                .as_expose()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|p| p.word),
-        ),
-        InstructionKind::Arg => {
-            // One entry per declaration keeps the index matching the names.
-            for decl in syntax.as_arg().unwrap_or_default() {
-                words.push(decl.default.unwrap_or(Word {
-                    text: "".into(),
-                    span: decl.name.span,
-                }));
-            }
-        }
-        _ => {}
-    }
-    words
-}
-
-/// Whether every variable a stage starts with is known: it is built on `scratch`, or on
-/// stages that are.
-fn base_env_known(model: &Model, stage: usize) -> bool {
-    let mut current = model.stages.get(stage);
-    let mut steps = 0;
-    while let Some(s) = current {
-        match s.base {
-            StageBase::Scratch => return true,
-            StageBase::Image(_) => return false,
-            StageBase::Stage(b) => current = model.stages.get(b),
-        }
-        steps += 1;
-        if steps > model.stages.len() {
-            return false;
-        }
-    }
-    false
-}
-
-/// ARGs declared before instruction `index` in its stage and in the stages it is built on.
-fn declared_args(model: &Model, stage: usize, index: usize) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut current = model.stages.get(stage);
-    let mut steps = 0;
-    while let Some(s) = current {
-        names.extend(
-            s.args_declared
-                .iter()
-                .filter(|a| a.instruction < index)
-                .map(|a| a.resolved.name.clone()),
-        );
-        current = s.base_stage().and_then(|b| model.stages.get(b));
-        steps += 1;
-        if steps > model.stages.len() {
-            break;
-        }
-    }
-    names
 }
