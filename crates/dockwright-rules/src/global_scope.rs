@@ -9,9 +9,20 @@ use dockwright_syntax::scope::BuildScope;
 
 use crate::checker::Checker;
 
+/// The global scope after the ARGs before the first `FROM`.
+pub(crate) struct GlobalScope {
+    /// The scope `FROM` words are expanded in.
+    pub scope: BuildScope,
+    /// Every global ARG's name, declared with or without a value.
+    pub names: Vec<String>,
+    /// Whether some default failed to expand (BuildKit then fails the build, and its
+    /// checks on defaults give up).
+    pub failed: bool,
+}
+
 /// The global scope after every ARG before the first `FROM`. With `build_args` false the
 /// defaults alone decide (BuildKit's InvalidDefaultArgInFrom check builds it that way).
-pub(crate) fn global_scope(cx: &Checker<'_>, build_args: bool) -> BuildScope {
+pub(crate) fn global_scope(cx: &Checker<'_>, build_args: bool) -> GlobalScope {
     let options = &cx.model().options;
     let args = if build_args {
         options.build_args.clone()
@@ -24,6 +35,8 @@ pub(crate) fn global_scope(cx: &Checker<'_>, build_args: bool) -> BuildScope {
         options.build_platform.clone(),
     )
     .with_escape(cx.doc().escape_token());
+    let mut names = Vec::new();
+    let mut failed = false;
     for inst in cx.instructions() {
         if inst.facts.stage.is_some() {
             break;
@@ -34,10 +47,17 @@ pub(crate) fn global_scope(cx: &Checker<'_>, build_args: bool) -> BuildScope {
         for decl in inst.syntax.as_arg().unwrap_or_default() {
             let default = decl.default.as_ref().map(|d| d.text.to_string());
             // A default that does not expand is BuildKit's error to report, not a check's.
-            let _ = scope.declare_global_arg(&decl.name.text, default.as_deref());
+            failed |= scope
+                .declare_global_arg(&decl.name.text, default.as_deref())
+                .is_err();
+            names.push(decl.name.text.to_string());
         }
     }
-    scope
+    GlobalScope {
+        scope,
+        names,
+        failed,
+    }
 }
 
 /// The candidate closest to `name`, when it is close enough to be a likely misspelling:

@@ -40,17 +40,13 @@ crate::declare_rule! {
 
 impl Check for UndefinedArgInFrom {
     fn check(cx: &mut Checker<'_>) {
-        let scope = global_scope(cx, true);
-        let env = scope.global_env();
-        let known: Vec<String> = env
+        let global = global_scope(cx, true);
+        let scope = &global.scope;
+        let known: Vec<String> = scope
+            .global_env()
             .iter()
             .map(|(name, _)| name.to_string())
-            .chain(
-                cx.model()
-                    .global_args
-                    .iter()
-                    .map(|a| a.resolved.name.clone()),
-            )
+            .chain(global.names.iter().cloned())
             .collect();
         for inst in cx.instructions_of(InstructionKind::From) {
             let Some(from) = inst.syntax.as_from() else {

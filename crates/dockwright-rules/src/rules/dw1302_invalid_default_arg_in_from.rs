@@ -39,7 +39,11 @@ crate::declare_rule! {
 
 impl Check for InvalidDefaultArgInFrom {
     fn check(cx: &mut Checker<'_>) {
-        let scope = global_scope(cx, false);
+        let global = global_scope(cx, false);
+        if global.failed {
+            return;
+        }
+        let scope = &global.scope;
         for inst in cx.instructions_of(InstructionKind::From) {
             let Some(image) = inst.syntax.as_from().and_then(|f| f.image) else {
                 continue;

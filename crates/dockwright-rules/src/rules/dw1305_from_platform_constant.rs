@@ -34,7 +34,8 @@ crate::declare_rule! {
 
 impl Check for FromPlatformConstant {
     fn check(cx: &mut Checker<'_>) {
-        let scope = global_scope(cx, true);
+        let global = global_scope(cx, true);
+        let scope = &global.scope;
         for inst in cx.instructions_of(InstructionKind::From) {
             let Some(from) = inst.syntax.as_from() else {
                 continue;

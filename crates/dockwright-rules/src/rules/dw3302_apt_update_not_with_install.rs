@@ -37,10 +37,17 @@ crate::declare_rule! {
 }
 
 fn is_apt(manager: PackageManager) -> bool {
-    matches!(
-        manager,
-        PackageManager::AptGet | PackageManager::Apt | PackageManager::Aptitude
-    )
+    program(manager).is_some()
+}
+
+/// The command name of an apt-family manager.
+fn program(manager: PackageManager) -> Option<&'static str> {
+    match manager {
+        PackageManager::AptGet => Some("apt-get"),
+        PackageManager::Apt => Some("apt"),
+        PackageManager::Aptitude => Some("aptitude"),
+        _ => None,
+    }
 }
 
 impl Check for AptUpdateNotWithInstall {
@@ -74,11 +81,12 @@ impl Check for AptUpdateNotWithInstall {
                 )
             };
             match update {
-                Some((span, _)) => {
+                Some((span, update)) => {
                     if !packages.iter().any(|(_, p)| installs(p)) {
+                        let apt = program(update.manager).unwrap_or("apt-get");
                         cx.report(
                             *span,
-                            "`apt-get update` in a RUN that installs nothing: the cache keeps these lists while later installs go stale; update in the RUN that installs",
+                            format!("`{apt} update` in a RUN that installs nothing: the cache keeps these lists while later installs go stale; update in the RUN that installs"),
                         );
                     }
                 }
@@ -89,10 +97,11 @@ impl Check for AptUpdateNotWithInstall {
                                 !matches!(a.kind, PackageArgKind::File | PackageArgKind::Directory)
                             })
                     });
-                    if let Some((span, _)) = install {
+                    if let Some((span, install)) = install {
+                        let apt = program(install.manager).unwrap_or("apt-get");
                         cx.report(
                             *span,
-                            "`apt-get install` without `apt-get update` in the same RUN: it uses lists from an earlier, cached layer (stale) or none at all; run `apt-get update &&` first",
+                            format!("`{apt} install` without `{apt} update` in the same RUN: it uses lists from an earlier, cached layer (stale) or none at all; run `{apt} update &&` first"),
                         );
                     }
                 }

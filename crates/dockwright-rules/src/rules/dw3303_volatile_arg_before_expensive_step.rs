@@ -2,8 +2,8 @@ use crate::prelude::*;
 
 crate::declare_rule! {
     /// Flags an `ARG` or `ENV` whose value changes on every build (build date, commit SHA,
-    /// build number) declared before an expensive `RUN` (package or dependency install,
-    /// compilation) of the same stage.
+    /// build number) declared before a package or dependency install of the same stage
+    /// that does not use it.
     ///
     /// ## Why
     /// BuildKit gives every `RUN` the stage's ARG values and ENV in its environment, and
@@ -17,7 +17,11 @@ crate::declare_rule! {
     /// Volatile values are recognised by name: a `_`-separated word `COMMIT`, `SHA`,
     /// `REVISION`, `TIMESTAMP`, `DATE`, `TIME` or `EPOCH`, `VCS_REF`/`GIT_REF`, or
     /// `BUILD_NUMBER`/`BUILD_ID`/`RUN_ID`/`PIPELINE_ID`, or an `ENV` whose value references
-    /// such an ARG. Neither hadolint nor BuildKit has this check.
+    /// such an ARG. Only installs (`apt-get install`, `npm ci`, `pip install`,
+    /// `go mod download`, ...) between the declaration and the value's first use count:
+    /// they never read a commit or a date, while a compiler may embed them (vergen,
+    /// `-ldflags -X`), so a build step after the ARG is left alone. Neither hadolint nor
+    /// BuildKit has this check.
     ///
     /// ## Example
     /// ```dockerfile
@@ -78,22 +82,39 @@ pub(crate) fn is_volatile_name(name: &str) -> bool {
         || has("GITSHA")
 }
 
-/// Whether a RUN does expensive work: installs or fetches packages or dependencies, or
-/// compiles.
-fn is_expensive(run: &RunFacts) -> bool {
+/// Whether a RUN installs or fetches packages or dependencies (work that never reads a
+/// build's commit or date, unlike a compiler that may embed them).
+fn installs_packages(run: &RunFacts) -> bool {
     run.scripts.iter().any(|s| {
-        s.commands().iter().any(|c| match &c.action {
-            Action::Package(p) => matches!(
-                p.operation,
-                PackageOperation::Install
-                    | PackageOperation::Fetch
-                    | PackageOperation::Upgrade
-                    | PackageOperation::DistUpgrade
-            ),
-            Action::Build(_) => true,
-            _ => false,
+        s.commands().iter().any(|c| {
+            c.action.as_package().is_some_and(|p| {
+                matches!(
+                    p.operation,
+                    PackageOperation::Install
+                        | PackageOperation::Fetch
+                        | PackageOperation::Upgrade
+                        | PackageOperation::DistUpgrade
+                )
+            })
         })
     })
+}
+
+/// Whether instruction `index` references variable `name` (in a RUN: its scripts).
+fn references(cx: &Checker<'_>, index: usize, name: &str) -> bool {
+    let lexer = cx.model().lexer();
+    let uses = |text: &str| {
+        text.contains(name)
+            && lexer
+                .analyze(text)
+                .is_ok_and(|info| info.names().contains(&name))
+    };
+    match cx.model().run(index) {
+        Some(run) => run.scripts.iter().any(|s| uses(&s.text)),
+        None => cx
+            .instruction(index)
+            .is_some_and(|inst| uses(&inst.syntax.args_text())),
+    }
 }
 
 impl Check for VolatileArgBeforeExpensiveStep {
@@ -145,11 +166,19 @@ impl Check for VolatileArgBeforeExpensiveStep {
                 }
             }
             for (name, span, at, keyword) in declarations {
-                let expensive = (at + 1..stage.instructions.end).find_map(|i| {
-                    let run = model.run(i)?;
-                    let inst = cx.instruction(i)?;
-                    (!inst.facts.onbuild && is_expensive(run)).then_some(i)
-                });
+                // The first package install before the value's first use: moving the
+                // declaration below it keeps the install cached.
+                let mut expensive = None;
+                for i in at + 1..stage.instructions.end {
+                    if references(cx, i, &name) {
+                        break;
+                    }
+                    let onbuild = cx.instruction(i).is_some_and(|inst| inst.facts.onbuild);
+                    if !onbuild && model.run(i).is_some_and(installs_packages) {
+                        expensive = Some(i);
+                        break;
+                    }
+                }
                 let Some(expensive) = expensive else {
                     continue;
                 };
@@ -159,7 +188,7 @@ impl Check for VolatileArgBeforeExpensiveStep {
                 cx.report(
                     span,
                     format!(
-                        "`{keyword} {name}` changes on every build and makes every later RUN of the stage miss the cache, including the expensive one on line {line}; declare it after the expensive steps, just before its first use"
+                        "`{keyword} {name}` changes on every build and makes every later RUN of the stage miss the cache, including the package install on line {line}, which does not use it; declare it below the installs, just before its first use"
                     ),
                 );
             }
