@@ -1,4 +1,5 @@
-use dockwright_context::cache_order::check_cache_order;
+use dockwright_context::cache_order::{CacheOrderFinding, check_cache_order};
+use dockwright_context::dependencies::{DependencyWork, Ecosystem};
 use dockwright_context::plan::{BuildOptions, BuildPlan};
 
 use crate::prelude::*;
@@ -24,8 +25,11 @@ crate::declare_rule! {
     /// through `RUN --mount=type=bind`. A build step (`cargo build`, `go build`,
     /// `mvn package`, `gradle build`) needs the sources and is reported only when no
     /// dependency-only step of its ecosystem runs before it. Sources that name only
-    /// manifests (`COPY package*.json ./`) are fine. Neither hadolint nor BuildKit has this
-    /// check.
+    /// manifests (`COPY package*.json ./`) are fine. A build step is not reported when the
+    /// copy before it names single files (patches, configuration) rather than a source
+    /// directory, or when a cache mount of its `RUN` keeps the downloaded dependencies
+    /// (`--mount=type=cache,target=/usr/local/cargo/registry`). Neither hadolint nor
+    /// BuildKit has this check.
     ///
     /// ## Example
     /// ```dockerfile
@@ -70,6 +74,14 @@ impl Check for SourceCopiedBeforeDependencies {
             }) else {
                 continue;
             };
+            if finding.work == DependencyWork::Build
+                && (!copies_directory(&finding)
+                    || inst
+                        .run()
+                        .is_some_and(|r| caches_dependencies(r, finding.ecosystem)))
+            {
+                continue;
+            }
             let copy = cx.position(finding.copy_span.start);
             let what = if finding.example.is_empty() || !finding.example_is_file {
                 "every source edit".to_string()
@@ -89,4 +101,34 @@ impl Check for SourceCopiedBeforeDependencies {
             ));
         }
     }
+}
+
+/// Whether the copy that brings in the sources takes a whole directory (`.`, `src/`), as
+/// opposed to a list of named files (patches, configs) that are no project sources.
+fn copies_directory(finding: &CacheOrderFinding) -> bool {
+    let source = finding.copy_source.trim_end_matches('/');
+    let last = source.rsplit('/').next().unwrap_or(source);
+    source.is_empty() || source == "." || finding.copy_source.ends_with('/') || !last.contains('.')
+}
+
+/// Whether a cache mount of the RUN keeps the ecosystem's downloaded dependencies between
+/// builds, so a build step that fetches them does not download them again.
+fn caches_dependencies(run: &RunFacts, ecosystem: Ecosystem) -> bool {
+    let markers: &[&str] = match ecosystem {
+        Ecosystem::Rust => &["cargo"],
+        Ecosystem::Go => &["/go/pkg/mod", "go-build", "gomod", "go/pkg"],
+        Ecosystem::Maven => &[".m2"],
+        Ecosystem::Gradle => &[".gradle"],
+        Ecosystem::Node => &["npm", "yarn", "pnpm"],
+        Ecosystem::Python => &["pip", "uv", "pypoetry"],
+        Ecosystem::Ruby => &["bundle", "gem"],
+        Ecosystem::Php => &["composer"],
+    };
+    run.mounts.iter().any(|m| {
+        m.mount.kind == MountType::Cache
+            && m.mount
+                .target
+                .as_deref()
+                .is_some_and(|t| markers.iter().any(|k| t.contains(k)))
+    })
 }

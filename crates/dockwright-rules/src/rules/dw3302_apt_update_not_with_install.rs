@@ -15,7 +15,9 @@ crate::declare_rule! {
     /// at all fails on official Debian and Ubuntu images, which ship without lists.
     ///
     /// Installs of local `.deb` files only, and `RUN`s whose package lists live in a cache
-    /// mount (`--mount=type=cache,target=/var/lib/apt/lists`), are not flagged.
+    /// mount (`--mount=type=cache,target=/var/lib/apt/lists`), are not flagged; neither is
+    /// an update in a `RUN` that also runs something that may install (a script,
+    /// `curl ... | sh`).
     ///
     /// ## Example
     /// ```dockerfile
@@ -50,6 +52,22 @@ fn program(manager: PackageManager) -> Option<&'static str> {
     }
 }
 
+/// Whether every command of the RUN is package bookkeeping or harmless (cleanups, shell
+/// options, `export`, `echo`), so nothing in it (a script, `curl | sh`) may install.
+fn only_bookkeeping(run: &RunFacts) -> bool {
+    !run.scripts.is_empty()
+        && run.scripts.iter().all(|s| {
+            s.parsed.is_some()
+                && s.commands().iter().all(|c| match &c.action {
+                    Action::Package(_) | Action::Remove(_) | Action::SetOptions(_) => true,
+                    _ => matches!(
+                        c.program_name(),
+                        Some("export" | "echo" | "true" | ":" | "printf")
+                    ),
+                })
+        })
+}
+
 impl Check for AptUpdateNotWithInstall {
     fn check(cx: &mut Checker<'_>) {
         let runs: Vec<&RunFacts> = cx.runs().map(|(_, run)| run).collect();
@@ -82,7 +100,7 @@ impl Check for AptUpdateNotWithInstall {
             };
             match update {
                 Some((span, update)) => {
-                    if !packages.iter().any(|(_, p)| installs(p)) {
+                    if !packages.iter().any(|(_, p)| installs(p)) && only_bookkeeping(run) {
                         let apt = program(update.manager).unwrap_or("apt-get");
                         cx.report(
                             *span,

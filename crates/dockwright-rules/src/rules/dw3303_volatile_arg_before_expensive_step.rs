@@ -14,10 +14,11 @@ crate::declare_rule! {
     /// same to every later step. Declared right before its first use (usually a `LABEL` or
     /// the last step), it costs nothing. `LABEL`s themselves do not invalidate BuildKit's
     /// cache and are not flagged; `CACHEBUST`-style ARGs are deliberate and not flagged.
-    /// Volatile values are recognised by name: a `_`-separated word `COMMIT`, `SHA`,
-    /// `REVISION`, `TIMESTAMP`, `DATE`, `TIME` or `EPOCH`, `VCS_REF`/`GIT_REF`, or
-    /// `BUILD_NUMBER`/`BUILD_ID`/`RUN_ID`/`PIPELINE_ID`, or an `ENV` whose value references
-    /// such an ARG. Only installs (`apt-get install`, `npm ci`, `pip install`,
+    /// Volatile values are recognised by name: a `_`-separated word `COMMIT`, `REVISION`,
+    /// `TIMESTAMP` or `EPOCH`; `SHA`, `DATE` or `TIME` next to `GIT`, `VCS`, `SOURCE`,
+    /// `BUILD`, `COMMIT` or `CREATED`; `VCS_REF`/`GIT_REF`; `BUILD_NUMBER`/`BUILD_ID`/
+    /// `RUN_ID`/`PIPELINE_ID`; or an `ENV` whose value references such an ARG. An ARG whose
+    /// default is a full hex commit or checksum pins a value and is not volatile. Only installs (`apt-get install`, `npm ci`, `pip install`,
     /// `go mod download`, ...) between the declaration and the value's first use count:
     /// they never read a commit or a date, while a compiler may embed them (vergen,
     /// `-ldflags -X`), so a build step after the ARG is left alone. Neither hadolint nor
@@ -61,25 +62,34 @@ pub(crate) fn is_volatile_name(name: &str) -> bool {
     {
         return false;
     }
+    let source = has("GIT") || has("COMMIT") || has("VCS") || has("SOURCE") || has("BUILD");
     [
         "COMMIT",
-        "SHA",
         "REVISION",
         "TIMESTAMP",
-        "DATE",
-        "TIME",
         "EPOCH",
+        "GITSHA",
+        "BUILDNUMBER",
     ]
     .iter()
     .any(|w| has(w))
+        || (has("SHA") && source)
+        || ((has("DATE") || has("TIME")) && (source || has("CREATED")))
         || pair("VCS", "REF")
         || pair("GIT", "REF")
         || pair("BUILD", "NUMBER")
         || pair("BUILD", "ID")
         || pair("RUN", "ID")
         || pair("PIPELINE", "ID")
-        || has("BUILDNUMBER")
-        || has("GITSHA")
+}
+
+/// Whether an ARG default pins a value (a full commit or checksum in hex), so the value
+/// does not change from build to build unless the file does.
+fn pins_value(default: Option<&str>) -> bool {
+    default.is_some_and(|d| {
+        let d = d.trim_matches(['"', '\'']);
+        d.len() >= 40 && d.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 /// Whether a RUN installs or fetches packages or dependencies (work that never reads a
@@ -132,7 +142,8 @@ impl Check for VolatileArgBeforeExpensiveStep {
                 match inst.kind() {
                     InstructionKind::Arg => {
                         for decl in inst.syntax.as_arg().unwrap_or_default() {
-                            if is_volatile_name(&decl.name.text) {
+                            let default = decl.default.as_ref().map(|d| d.text.as_ref());
+                            if is_volatile_name(&decl.name.text) && !pins_value(default) {
                                 volatile_names.push(decl.name.text.to_string());
                                 declarations.push((
                                     decl.name.text.to_string(),
