@@ -67,7 +67,7 @@ impl Check for UndefinedArgInFrom {
                     .ends_with(value_text)
                     .then(|| word.span.end - value_text.len());
                 for r in &expansion.references {
-                    if r.set || known.iter().any(|k| *k == r.name) || reported.contains(&r.name) {
+                    if r.set || known.contains(&r.name) || reported.contains(&r.name) {
                         continue;
                     }
                     reported.push(r.name.clone());
