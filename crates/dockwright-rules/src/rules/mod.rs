@@ -24,6 +24,7 @@ pub(crate) mod dw3301_source_copied_before_dependencies;
 pub(crate) mod dw3302_apt_update_not_with_install;
 pub(crate) mod dw3303_volatile_arg_before_expensive_step;
 pub(crate) mod dw3304_package_install_without_cache_mount;
+pub(crate) mod dw3305_system_packages_with_project_build;
 pub(crate) mod dw4001_final_user_root;
 pub(crate) mod dw4002_final_stage_no_user;
 pub(crate) mod dw5001_base_image_untagged;
