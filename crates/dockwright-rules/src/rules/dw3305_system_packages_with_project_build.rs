@@ -1,3 +1,5 @@
+use dockwright_model::dockwright_shell::BuildTool;
+
 use crate::prelude::*;
 
 crate::declare_rule! {
@@ -15,9 +17,12 @@ crate::declare_rule! {
     /// work" that can be told apart from the file alone; neither hadolint nor BuildKit has
     /// it.
     ///
-    /// Not flagged: a `RUN` with no `COPY`/`ADD` from the context before it in its stage
-    /// (or the stages it is built on), and build steps whose system install is only
-    /// removal or cleanup.
+    /// The project side is a manifest-driven install (`npm ci`, `pip install -r`,
+    /// `pip install .`, `bundle install`, `go mod download`) or a language build
+    /// (`go build`, `cargo build`, `mvn package`, `npm run build`, ...); `make` or
+    /// `./configure` of a downloaded source tree, and installs of named registry packages,
+    /// are not project work. Not flagged: a `RUN` with no `COPY`/`ADD` from the context
+    /// before it in its stage (or the stages it is built on).
     ///
     /// ## Example
     /// ```dockerfile
@@ -55,6 +60,46 @@ fn is_system(manager: PackageManager) -> bool {
             | M::Microdnf
             | M::Tdnf
             | M::Zypper
+    )
+}
+
+/// Whether a language package manager installs the project's dependencies: from its
+/// manifest (`npm ci`, `bundle install`, `pip install -r`, `pip install .`) or by fetching
+/// them (`go mod download`), not named packages from a registry.
+fn installs_project(p: &PackageCommand) -> bool {
+    if is_system(p.manager) || matches!(p.manager, PackageManager::Dpkg | PackageManager::Rpm) {
+        return false;
+    }
+    match p.operation {
+        PackageOperation::Fetch => true,
+        PackageOperation::Install => {
+            p.packages.is_empty()
+                || p.packages.iter().any(|a| {
+                    matches!(
+                        a.kind,
+                        PackageArgKind::Requirements | PackageArgKind::Directory
+                    )
+                })
+        }
+        _ => false,
+    }
+}
+
+/// Whether a build tool builds a project of a language ecosystem (not `make` or
+/// `./configure` of a downloaded source tree).
+fn builds_project(tool: BuildTool) -> bool {
+    use BuildTool as T;
+    matches!(
+        tool,
+        T::Go
+            | T::Cargo
+            | T::Maven
+            | T::Gradle
+            | T::Npm
+            | T::Yarn
+            | T::Pnpm
+            | T::Dotnet
+            | T::Python
     )
 }
 
@@ -105,18 +150,10 @@ impl Check for SystemPackagesWithProjectBuild {
                         {
                             system.get_or_insert(span);
                         }
-                        Action::Package(p)
-                            if !is_system(p.manager)
-                                && p.manager != PackageManager::Dpkg
-                                && p.manager != PackageManager::Rpm
-                                && matches!(
-                                    p.operation,
-                                    PackageOperation::Install | PackageOperation::Fetch
-                                ) =>
-                        {
+                        Action::Package(p) if installs_project(p) => {
                             project.get_or_insert(span);
                         }
-                        Action::Build(_) => {
+                        Action::Build(b) if builds_project(b.tool) => {
                             project.get_or_insert(span);
                         }
                         _ => {}
