@@ -106,10 +106,28 @@ pub(crate) enum MisplacedArg {
     /// Only a global ARG (before the first `FROM`) has the name, and stages do not see
     /// global ARGs unless they declare them again.
     GlobalOnly(usize),
+    /// One of BuildKit's automatic platform ARGs (`TARGETARCH`, ...), which live in the
+    /// global scope: a stage sees them only after `ARG NAME`.
+    Automatic,
 }
 
+/// BuildKit's automatic ARGs, set in the global scope only.
+pub(crate) const AUTOMATIC_ARGS: [&str; 11] = [
+    "BUILDPLATFORM",
+    "BUILDOS",
+    "BUILDOSVERSION",
+    "BUILDARCH",
+    "BUILDVARIANT",
+    "TARGETPLATFORM",
+    "TARGETOS",
+    "TARGETOSVERSION",
+    "TARGETARCH",
+    "TARGETVARIANT",
+    "TARGETSTAGE",
+];
+
 /// Whether `name`, undefined at instruction `index` of `stage`, is an ARG declared later in
-/// the stage or only globally.
+/// the stage, only globally, or an automatic platform ARG.
 pub(crate) fn misplaced_arg(
     model: &Model,
     stage: usize,
@@ -124,9 +142,10 @@ pub(crate) fn misplaced_arg(
     {
         return Some(MisplacedArg::DeclaredLater(later.instruction));
     }
-    model
-        .global_args
-        .iter()
-        .find(|a| a.resolved.name == name)
-        .map(|a| MisplacedArg::GlobalOnly(a.instruction))
+    if let Some(global) = model.global_args.iter().find(|a| a.resolved.name == name) {
+        return Some(MisplacedArg::GlobalOnly(global.instruction));
+    }
+    AUTOMATIC_ARGS
+        .contains(&name)
+        .then_some(MisplacedArg::Automatic)
 }

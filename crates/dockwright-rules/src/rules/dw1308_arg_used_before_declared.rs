@@ -2,16 +2,22 @@ use dockwright_model::dockwright_shell::{
     self, ExpansionKind, Visit, walk_simple_command, walk_word,
 };
 
+use dockwright_syntax::scope::PROXY_ARGS;
+
 use crate::expanded_words::{MisplacedArg, checked_words, declared_args, misplaced_arg};
 use crate::prelude::*;
 
 crate::declare_rule! {
-    /// Flags a variable used in a stage before the stage's `ARG` of that name, or one that
-    /// only a global `ARG` (before the first `FROM`) declares — in `RUN` scripts too.
+    /// Flags a variable used in a stage before the stage's `ARG` of that name, one that
+    /// only a global `ARG` (before the first `FROM`) declares, or one of BuildKit's
+    /// automatic platform ARGs (`TARGETARCH`, `BUILDPLATFORM`, ...) not declared in the
+    /// stage — in `RUN` scripts too.
     ///
     /// ## Why
     /// An ARG takes effect from its declaration on, and a stage sees none of the global
-    /// ARGs unless it declares them again with `ARG NAME`. Both mistakes expand the variable
+    /// ARGs — the automatic platform ARGs included — unless it declares them again with
+    /// `ARG NAME`: `RUN curl -o tool https://.../tool-linux-${TARGETARCH}` without
+    /// `ARG TARGETARCH` downloads `tool-linux-`. Both mistakes expand the variable
     /// to the empty string without an error: `RUN curl -fsSL .../v${VERSION}/tool.tgz`
     /// downloads the wrong URL, `RUN ./configure --prefix=$PREFIX` installs to `/`. The
     /// usual fix is one line: move the `ARG` up, or add `ARG NAME` (no value needed: it
@@ -22,7 +28,8 @@ crate::declare_rule! {
     /// scripts are read with the shell parser: a script that assigns the variable itself
     /// (`NAME=...`, `for NAME in`, `read NAME`) is not flagged. In a stage on an image, a
     /// name the image conventionally defines (`NODE_VERSION` in `FROM node:...`: the
-    /// image's repository name as a prefix) is not flagged either.
+    /// image's repository name as a prefix) is not flagged either, nor are the proxy
+    /// variables (`HTTP_PROXY`, ...) in `RUN`, which BuildKit passes without an ARG.
     ///
     /// ## Example
     /// ```dockerfile
@@ -62,7 +69,10 @@ impl Check for ArgUsedBeforeDeclared {
                 continue;
             }
             let references = if inst.kind() == InstructionKind::Run {
-                run_references(&inst)
+                // Proxy build args reach RUN commands without an ARG.
+                let mut refs = run_references(&inst);
+                refs.retain(|r| !PROXY_ARGS.iter().any(|p| p.eq_ignore_ascii_case(&r.name)));
+                refs
             } else {
                 word_references(cx, &inst)
             };
@@ -99,6 +109,10 @@ impl Check for ArgUsedBeforeDeclared {
                     }
                     MisplacedArg::GlobalOnly(_) => format!(
                         "`${}` is a global ARG, which a stage does not see; add `ARG {}` in this stage before using it",
+                        r.name, r.name
+                    ),
+                    MisplacedArg::Automatic => format!(
+                        "`${}` is one of BuildKit's automatic platform ARGs, which a stage sees only after `ARG {}`; add it in this stage before using it",
                         r.name, r.name
                     ),
                 };
