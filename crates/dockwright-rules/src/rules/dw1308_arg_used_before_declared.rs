@@ -44,11 +44,17 @@ crate::declare_rule! {
     /// ARG VERSION
     /// RUN curl -fsSLO https://example.com/tool-${VERSION}.tar.gz
     /// ```
+    ///
+    /// ## Fix
+    /// Unsafe (the variable gets a value where it had none, which is the intent but changes
+    /// the build): for a global or automatic ARG, `ARG NAME` is inserted on the line after
+    /// the stage's `FROM`. An ARG declared too late is not moved.
     pub struct ArgUsedBeforeDeclared {
         code: "DW1308",
         name: "arg-used-before-declared",
         category: Correctness,
         severity: Warning,
+        fix: Unsafe,
     }
 }
 
@@ -116,10 +122,38 @@ impl Check for ArgUsedBeforeDeclared {
                         r.name, r.name
                     ),
                 };
-                cx.report(r.span, message);
+                let fix = match misplaced {
+                    MisplacedArg::DeclaredLater(_) => None,
+                    MisplacedArg::GlobalOnly(_) | MisplacedArg::Automatic => {
+                        declare_after_from(cx, stage, &r.name)
+                    }
+                };
+                let diagnostic = cx.report(r.span, message);
+                if let Some(fix) = fix {
+                    diagnostic.set_fix(fix);
+                }
             }
         }
     }
+}
+
+/// `ARG NAME` on the line after the stage's `FROM`: the stage then gets the global (or
+/// automatic) value. Unsafe, since that is the point: the variable stops being empty.
+fn declare_after_from(cx: &Checker<'_>, stage: usize, name: &str) -> Option<Fix> {
+    let from = cx.stages().get(stage)?.from_instruction;
+    // The span may or may not include the line end.
+    let last = cx.instruction(from)?.syntax.span().end.checked_sub(1)?;
+    let source = cx.source();
+    let newline = last + source.get(last..)?.find('\n')?;
+    let eol = if source[..newline].ends_with('\r') {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    Some(Fix::unsafe_edits(
+        format!("declare `ARG {name}` at the top of the stage"),
+        vec![Edit::insert(newline + 1, format!("ARG {name}{eol}"))],
+    ))
 }
 
 /// References in the words BuildKit expands.
