@@ -118,3 +118,21 @@ fn os_and_architecture(text: &str) -> Option<(String, String)> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::os_and_architecture;
+
+    #[test]
+    fn platforms_are_read_as_containerd_normalises_them() {
+        let pair = |os: &str, arch: &str| Some((os.to_string(), arch.to_string()));
+        assert_eq!(os_and_architecture("linux/amd64"), pair("linux", "amd64"));
+        assert_eq!(os_and_architecture("linux/arm/v7"), pair("linux", "arm"));
+        assert_eq!(os_and_architecture("Linux/x86_64"), pair("linux", "amd64"));
+        assert_eq!(os_and_architecture("linux/aarch64"), pair("linux", "arm64"));
+        assert_eq!(os_and_architecture("arm64"), pair("linux", "arm64"));
+        assert_eq!(os_and_architecture("windows"), pair("windows", "amd64"));
+        assert_eq!(os_and_architecture(""), None);
+        assert_eq!(os_and_architecture("a/b/c/d"), None);
+    }
+}

@@ -206,3 +206,40 @@ impl Check for VolatileArgBeforeExpensiveStep {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{is_volatile_name, pins_value};
+
+    #[test]
+    fn volatile_names() {
+        for name in [
+            "GIT_SHA",
+            "COMMIT_SHA",
+            "GIT_COMMIT",
+            "VCS_REF",
+            "BUILD_DATE",
+            "BUILD_TIMESTAMP",
+            "SOURCE_DATE_EPOCH",
+            "REVISION",
+            "BUILD_NUMBER",
+            "CI_PIPELINE_ID",
+            "GITHUB_RUN_ID",
+        ] {
+            assert!(is_volatile_name(name), "{name}");
+        }
+        for name in [
+            "SHA",
+            "SHA256",
+            "NODE_VERSION",
+            "CACHEBUST",
+            "DATE_FORMAT",
+            "TZ",
+        ] {
+            assert!(!is_volatile_name(name), "{name}");
+        }
+        assert!(pins_value(Some("0123456789abcdef0123456789abcdef01234567")));
+        assert!(!pins_value(Some("HEAD")));
+        assert!(!pins_value(None));
+    }
+}
