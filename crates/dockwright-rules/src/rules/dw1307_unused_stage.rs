@@ -1,13 +1,15 @@
 use crate::prelude::*;
 
 crate::declare_rule! {
-    /// Flags an unnamed stage, other than the last, that no other stage builds on or copies
-    /// from: no build of this Dockerfile can use it.
+    /// Flags a stage that no build target reaches: an unnamed stage, other than the last,
+    /// that no target (the last stage or a named one) builds on or copies from, directly or
+    /// through other stages.
     ///
     /// ## Why
     /// `docker build --target` selects stages by name, so a stage without `AS name` is only
     /// ever built when it is the last one or another stage refers to it (`FROM`,
-    /// `COPY --from=<index>`, `RUN --mount=from=<index>`). Anything else is dead code: it
+    /// `COPY --from=<index>`, `RUN --mount=from=<index>`) of a stage that is itself used.
+    /// Anything else is dead code: it
     /// is parsed and documented but never runs (BuildKit skips stages the target does not
     /// need), often the leftover of an earlier refactoring, and misleads readers about what
     /// the image contains. The legacy builder, which builds every stage, spends time on it.
@@ -35,16 +37,29 @@ crate::declare_rule! {
 impl Check for UnusedStage {
     fn check(cx: &mut Checker<'_>) {
         let model = cx.model();
-        let last = model.stages.len().saturating_sub(1);
-        for stage in &model.stages {
-            if stage.name.is_some() || stage.index == last {
+        let count = model.stages.len();
+        // Every build target: the last stage and every named stage (`--target` takes a
+        // name); a stage is used when some target reaches it through the stage graph.
+        let mut reached = vec![false; count];
+        let mut todo: Vec<usize> = model
+            .stages
+            .iter()
+            .filter(|s| s.name.is_some() || s.index + 1 == count)
+            .map(|s| s.index)
+            .collect();
+        while let Some(stage) = todo.pop() {
+            if stage >= count || reached[stage] {
                 continue;
             }
-            let used = model.dependencies.iter().any(|d| {
-                d.stage != stage.index
-                    && matches!(d.source, DependencySource::Stage(s) if s == stage.index)
-            });
-            if used {
+            reached[stage] = true;
+            for dependency in model.dependencies_of(stage) {
+                if let DependencySource::Stage(s) = dependency.source {
+                    todo.push(s);
+                }
+            }
+        }
+        for stage in &model.stages {
+            if reached[stage.index] {
                 continue;
             }
             let Some(inst) = cx.instruction(stage.from_instruction) else {
@@ -53,7 +68,7 @@ impl Check for UnusedStage {
             cx.report_instruction(
                 &inst,
                 format!(
-                    "stage {} has no name and no other stage uses it, so no build runs it; name it and use it, or delete it",
+                    "stage {} has no name and no build target uses it, so no build runs it; name it and use it, or delete it",
                     stage.index
                 ),
             );
