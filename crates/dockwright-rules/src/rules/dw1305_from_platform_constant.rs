@@ -23,11 +23,17 @@ crate::declare_rule! {
     /// ```dockerfile
     /// FROM --platform=$BUILDPLATFORM golang:1.22 AS build
     /// ```
+    ///
+    /// ## Differences from hadolint
+    /// hadolint DL3029 flags every `--platform` that does not mention `BUILDPLATFORM` or
+    /// `TARGETPLATFORM`, including a value from an ARG (`--platform=$PLATFORM`, which the
+    /// build can set) and platform-named stages; neither is flagged here.
     pub struct FromPlatformConstant {
         code: "DW1305",
         name: "from-platform-constant",
         category: Correctness,
         severity: Warning,
+        hadolint: "DL3029",
         buildkit: "FromPlatformFlagConstDisallowed",
     }
 }

@@ -17,7 +17,10 @@ crate::declare_rule! {
     /// A name that is no stage and close to none (`--from=nginx:1.27`,
     /// `--from=busybox`) is an image on purpose and is not flagged. The name is resolved
     /// through ARGs first, so `--from=${BUILDER}` is checked with its value (hadolint
-    /// DL3022/DL3023 look at the word as written).
+    /// DL3022/DL3023 look at the word as written, so such findings, and those about
+    /// `RUN --mount=from=`, claim no hadolint equivalent; the own-stage finding is
+    /// hadolint's DL3023). hadolint DL3022 also flags untagged images (`--from=nginx`):
+    /// that is DW5201 copy-from-untagged-image.
     ///
     /// ## Example
     /// ```dockerfile
@@ -35,6 +38,7 @@ crate::declare_rule! {
         name: "copy-from-unknown-stage",
         category: Correctness,
         severity: Error,
+        hadolint: "DL3022",
     }
 }
 
@@ -59,11 +63,16 @@ impl Check for CopyFromUnknownStage {
                 }
                 DependencySource::Stage(s) if *s > dependency.stage => {
                     let line = stage_line(cx, *s);
-                    cx.report(
+                    let hadolint_sees = dependency.kind == DependencyKind::CopyFrom
+                        && dependency.written == dependency.expanded;
+                    let diagnostic = cx.report(
                         dependency.span,
                         format!("`{expanded}` is a stage defined later (line {line}); define stages before the stages that copy from them"),
-                    )
-                    .set_severity(Severity::Warning);
+                    );
+                    diagnostic.set_severity(Severity::Warning);
+                    if !hadolint_sees {
+                        diagnostic.equivalents.hadolint = None;
+                    }
                     continue;
                 }
                 DependencySource::Image(_) if expanded.parse::<usize>().is_ok() => format!(
@@ -80,7 +89,16 @@ impl Check for CopyFromUnknownStage {
                 }
                 _ => continue,
             };
-            cx.report(dependency.span, message);
+            let own_stage = dependency.source == DependencySource::Stage(dependency.stage);
+            let hadolint_sees = dependency.kind == DependencyKind::CopyFrom
+                && dependency.written == dependency.expanded;
+            let diagnostic = cx.report(dependency.span, message);
+            // hadolint checks `COPY --from` as written; its own-stage case is DL3023.
+            diagnostic.equivalents.hadolint = match (hadolint_sees, own_stage) {
+                (false, _) => None,
+                (true, true) => Some("DL3023".to_string()),
+                (true, false) => Some("DL3022".to_string()),
+            };
         }
     }
 }
