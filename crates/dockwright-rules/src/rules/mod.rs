@@ -13,6 +13,8 @@ pub(crate) mod dw2003_build_tools_in_final_stage;
 pub(crate) mod dw3001_consecutive_run;
 pub(crate) mod dw4001_final_user_root;
 pub(crate) mod dw4002_final_stage_no_user;
+pub(crate) mod dw4401_base_image_no_digest;
+pub(crate) mod dw4402_secret_file_copied;
 pub(crate) mod dw5001_base_image_untagged;
 pub(crate) mod dw5002_base_image_latest;
 pub(crate) mod dw5003_apt_unpinned;
