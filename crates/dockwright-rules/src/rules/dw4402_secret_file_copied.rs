@@ -86,6 +86,14 @@ impl Check for SecretFileCopied {
             if copy.from.is_some() {
                 continue;
             }
+            // A key copied to `*.pub`/`*.asc`/`*.gpg` is a public (signing) key.
+            let public_destination = copy.destination.as_ref().is_some_and(|d| {
+                let d = d.as_str().to_ascii_lowercase();
+                d.ends_with(".pub") || d.ends_with(".asc") || d.ends_with(".gpg")
+            });
+            if public_destination {
+                continue;
+            }
             for source in &copy.sources {
                 let CopySource::Path(word) = source else {
                     continue;
