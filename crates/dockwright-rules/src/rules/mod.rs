@@ -18,6 +18,7 @@ pub(crate) mod dw2405_dev_dependencies_in_image;
 pub(crate) mod dw2406_context_copied_unfiltered;
 pub(crate) mod dw2407_model_files_copied;
 pub(crate) mod dw2408_duplicate_copy;
+pub(crate) mod dw2409_full_base_image;
 pub(crate) mod dw2410_single_stage_build;
 pub(crate) mod dw3001_consecutive_run;
 pub(crate) mod dw4001_final_user_root;
