@@ -21,6 +21,8 @@ crate::declare_rule! {
     /// pip's cache (hadolint DL3042), apk's (DL3019) and apt's (DL3009, and Debian images
     /// clean `/var/cache/apt` themselves) have their own rules. hadolint knows nothing of
     /// npm, dnf, Go or Cargo caches, nor of cache mounts.
+    /// Gem documentation is not flagged: the official `ruby` images configure `gem:
+    /// --no-document` for every install.
     ///
     /// ## Example
     /// ```dockerfile

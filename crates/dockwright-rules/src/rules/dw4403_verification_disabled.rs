@@ -87,6 +87,28 @@ impl Check for VerificationDisabled {
                         ));
                     }
                 }
+                _ if command.command.assignments.iter().any(|a| {
+                    a.value
+                        .as_scalar()
+                        .is_some_and(|v| env_turns_off_verification(&a.name, &v.text))
+                }) =>
+                {
+                    let assignment = command.command.assignments.iter().find(|a| {
+                        a.value
+                            .as_scalar()
+                            .is_some_and(|v| env_turns_off_verification(&a.name, &v.text))
+                    });
+                    if let Some(assignment) = assignment {
+                        let span = command.file_span(assignment.span);
+                        found.push((
+                            span,
+                            format!(
+                                "`{}` turns off certificate checks for `{program}`",
+                                cx.text(span)
+                            ),
+                        ));
+                    }
+                }
                 _ if program == "git" => {
                     if let Some(span) = git_ssl_verify_off(command.command) {
                         let span = command.file_span(span);
