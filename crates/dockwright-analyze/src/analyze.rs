@@ -3,17 +3,17 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use dockwright_context::cache::{CacheChanges, CacheContext, CacheQuery, predict};
 use dockwright_context::findings::{ContextFinding, DockerfileAnalysis, resolve_reads};
 use dockwright_context::plan::{BuildOptions as PlanOptions, BuildPlan, ReadVia, StepOp};
-use dockwright_context::{
-    Dockerignore, ExcludedScan, SuggestInput, WalkOptions, ignore_file_for_build,
-    suggest_dockerignore, walk_context,
-};
+use dockwright_context::{SuggestInput, ignore_file_for_build, suggest_dockerignore};
 use dockwright_model::{DependencyKind, DependencySource, Model};
 use dockwright_project::{BuildDefinition, DiscoverOptions, DockerfileSource};
-use dockwright_rules::{Applicability, Category, Diagnostic, Linter, Severity};
+use dockwright_rules::{
+    Applicability, Category, ContextCache, ContextRequest, Diagnostic, Linter, Severity,
+};
 use rayon::prelude::*;
 
 use crate::graph::StageGraph;
@@ -88,10 +88,12 @@ pub fn analyze(root: &Path, options: &AnalyzeOptions<'_>) -> Result<AnalysisRepo
             dockerfiles: units.len(),
         });
     }
+    // Each context is walked once, for the lint rules and the context analysis alike.
+    let contexts = Arc::new(ContextCache::new());
     let results: Vec<UnitResult> = units
         .par_iter()
         .map(|unit| {
-            let result = analyze_unit(root, unit, options);
+            let result = analyze_unit(root, unit, options, &contexts);
             if let Some(progress) = options.progress {
                 progress(Progress::DockerfileDone);
             }
@@ -285,7 +287,12 @@ fn build_args(build: &BuildDefinition) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn analyze_unit(root: &Path, unit: &Unit<'_>, options: &AnalyzeOptions<'_>) -> UnitResult {
+fn analyze_unit(
+    root: &Path,
+    unit: &Unit<'_>,
+    options: &AnalyzeOptions<'_>,
+    contexts: &Arc<ContextCache>,
+) -> UnitResult {
     let mut out = UnitResult {
         findings: Vec::new(),
         builds: Vec::new(),
@@ -327,16 +334,17 @@ fn analyze_unit(root: &Path, unit: &Unit<'_>, options: &AnalyzeOptions<'_>) -> U
     };
 
     // Lint once per distinct build (target and args decide which stage is final).
-    let mut lint_runs: Vec<(PlanOptions, Vec<String>)> = Vec::new();
+    // ... and per build context, for the rules that read it.
+    let mut lint_runs: Vec<(LintRun, Vec<String>)> = Vec::new();
     for b in &unit.builds {
-        let o = plan_options(b);
-        match lint_runs.iter_mut().find(|(k, _)| *k == o) {
+        let key = (plan_options(b), context_dir(root, b));
+        match lint_runs.iter_mut().find(|(k, _)| *k == key) {
             Some((_, ids)) => ids.push(b.id.clone()),
-            None => lint_runs.push((o, vec![b.id.clone()])),
+            None => lint_runs.push((key, vec![b.id.clone()])),
         }
     }
     let mut lint_findings: Vec<Finding> = Vec::new();
-    for (o, ids) in &lint_runs {
+    for ((o, dir), ids) in &lint_runs {
         let mut settings = options.linter.settings().clone();
         settings.build.build_args.extend(o.build_args.clone());
         settings.build.target = o.target.clone();
@@ -351,7 +359,15 @@ fn analyze_unit(root: &Path, unit: &Unit<'_>, options: &AnalyzeOptions<'_>) -> U
             ));
             continue;
         }
-        let report = linter.lint_parsed(&unit.file, text, &doc, &model);
+        let request = dir
+            .as_ref()
+            .map(|d| ContextRequest::given(d.clone(), unit.path.clone(), contexts.clone()));
+        let report = linter.lint_in_context(&unit.file, text, request.as_ref());
+        for w in &report.warnings {
+            if !out.problems.contains(w) {
+                out.problems.push(w.clone());
+            }
+        }
         for d in &report.diagnostics {
             let f = lint_finding(d, unit, ids);
             merge_finding(&mut lint_findings, f);
@@ -397,7 +413,7 @@ fn analyze_unit(root: &Path, unit: &Unit<'_>, options: &AnalyzeOptions<'_>) -> U
     // Context and cache, per build.
     let mut context_findings: Vec<Finding> = Vec::new();
     for b in &unit.builds {
-        let (summary, found) = analyze_build(root, unit, b, &doc, &graph);
+        let (summary, found) = analyze_build(contexts, root, unit, b, &doc, &graph);
         out.builds.push(summary);
         for f in found {
             merge_finding(&mut context_findings, f);
@@ -410,10 +426,72 @@ fn analyze_unit(root: &Path, unit: &Unit<'_>, options: &AnalyzeOptions<'_>) -> U
         .collect();
     let found = copy_before_install(&out.builds, &out.findings, &installs, unit);
     out.findings.extend(found);
+    fold_into_lint(&mut out.findings);
     if let Some(img) = options.image {
         attach_layers(&mut out.findings, &plan, unit, img);
     }
     out
+}
+
+/// What a lint run depends on: the build options and the context directory.
+type LintRun = (PlanOptions, Option<PathBuf>);
+
+/// The lint rule (by name) that reports the same problem as an analysis finding (by code).
+const SAME_PROBLEM: &[(&str, &str)] = &[
+    ("context/secret-copied", "secret-file-copied"),
+    ("context/copied-twice", "duplicate-copy"),
+    ("context/duplicate-copy", "duplicate-copy"),
+    ("context/unused-large-content", "model-files-copied"),
+    ("context/no-dockerignore", "context-copied-unfiltered"),
+    ("graph/from-unknown-stage", "copy-from-unknown-stage"),
+    (
+        "cache/dependencies-after-sources",
+        "source-copied-before-dependencies",
+    ),
+];
+
+/// One finding per problem: an analysis finding that a lint rule reports at the same place
+/// gives the lint finding its evidence, impact and (if higher) priority, and goes.
+fn fold_into_lint(findings: &mut Vec<Finding>) {
+    let mut i = 0;
+    while i < findings.len() {
+        let Some(&(_, rule)) = SAME_PROBLEM.iter().find(|(c, _)| *c == findings[i].code) else {
+            i += 1;
+            continue;
+        };
+        let file = findings[i].place.as_ref().map(|p| p.file.clone());
+        let line = findings[i].place.as_ref().map(|p| p.line);
+        let twin = findings.iter().position(|g| {
+            g.origin == Origin::Lint
+                && g.name == rule
+                && g.place.as_ref().map(|p| p.file.clone()) == file
+                && (line.is_none() || g.place.as_ref().map(|p| p.line) == line)
+        });
+        let Some(t) = twin else {
+            i += 1;
+            continue;
+        };
+        let ours = findings.remove(i);
+        let t = if t > i { t - 1 } else { t };
+        let lint = &mut findings[t];
+        lint.priority = lint.priority.min(ours.priority);
+        for e in ours.evidence {
+            if !lint.evidence.contains(&e) {
+                lint.evidence.push(e);
+            }
+        }
+        if lint.impact.is_none() {
+            lint.impact = ours.impact;
+        }
+        if lint.fix.is_none() {
+            lint.fix = ours.fix;
+        }
+        for b in ours.builds {
+            if !lint.builds.contains(&b) {
+                lint.builds.push(b);
+            }
+        }
+    }
 }
 
 /// Whitespace collapsed to single spaces.
@@ -866,7 +944,19 @@ fn human_bytes(bytes: u64) -> String {
     crate::render::human_bytes(bytes)
 }
 
+/// The local context directory of a build, if it has one that exists.
+fn context_dir(root: &Path, build: &BuildDefinition) -> Option<PathBuf> {
+    let dir = build.context.local_dir()?;
+    let dir = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        root.join(dir)
+    };
+    dir.is_dir().then_some(dir)
+}
+
 fn analyze_build(
+    contexts: &Arc<ContextCache>,
     root: &Path,
     unit: &Unit<'_>,
     build: &BuildDefinition,
@@ -927,28 +1017,15 @@ fn analyze_build(
         return (summary, findings);
     }
     let ids = vec![build.id.clone()];
-    let rules = match Dockerignore::load_for_build(&context_dir, unit.path.as_deref()) {
-        Ok(r) => r,
+    let loaded = match contexts.load(&context_dir, unit.path.as_deref()) {
+        Ok(c) => c,
         Err(e) => {
-            summary.notes.push(format!("ignore file: {e}"));
+            summary.notes.push(format!("build context: {e}"));
             return (summary, findings);
         }
     };
-    let walk = match walk_context(
-        &context_dir,
-        &rules,
-        WalkOptions {
-            hash: false,
-            excluded: ExcludedScan::Count,
-        },
-    ) {
-        Ok(w) => w,
-        Err(e) => {
-            summary.notes.push(format!("context walk: {e}"));
-            return (summary, findings);
-        }
-    };
-    let analysis = match DockerfileAnalysis::new(&plan, &walk, &rules) {
+    let (rules, walk) = (&loaded.ignore, &loaded.walk);
+    let analysis = match DockerfileAnalysis::new(&plan, walk, rules) {
         Ok(a) => a,
         Err(e) => {
             summary.notes.push(format!("context analysis: {e}"));
@@ -1002,8 +1079,8 @@ fn analyze_build(
     let existing = ignore_path.as_ref().and_then(|p| std::fs::read(p).ok());
     let sources = DockerfileAnalysis::sources(&plan);
     let suggested = suggest_dockerignore(&SuggestInput {
-        walk: &walk,
-        rules: &rules,
+        walk,
+        rules,
         existing: existing.as_deref(),
         sources: &sources,
         installs: analysis.installs,
@@ -1141,7 +1218,7 @@ fn analyze_build(
         findings.push(context_finding(f, unit, &ids, bytes));
     }
 
-    let reads = resolve_reads(&plan, &walk, &rules).unwrap_or_default();
+    let reads = resolve_reads(&plan, walk, rules).unwrap_or_default();
     let needed = plan.target.map(|t| plan.needed_by(t)).unwrap_or_default();
 
     // Files a later COPY of the same stage copies again: the layers hold both copies.
@@ -1250,10 +1327,7 @@ fn analyze_build(
                 no_longer_sent: &[],
                 images: &[],
             },
-            context: Some(CacheContext {
-                walk: &walk,
-                rules: &rules,
-            }),
+            context: Some(CacheContext { walk, rules }),
         }) else {
             continue;
         };
@@ -1286,7 +1360,16 @@ fn analyze_build(
             code: "cache/dependencies-after-sources".into(),
             name: "dependencies-after-sources".into(),
             severity: None,
-            message: f.message(),
+            message: format!(
+                "`{}` re-runs on {} (line {copy_line} copies more than the dependency manifests): {}",
+                f.command,
+                if f.example_is_file {
+                    format!("an edit to {}", f.example)
+                } else {
+                    format!("any edit to a file {} copies", f.example)
+                },
+                f.fix
+            ),
             place: Some(Place {
                 file: unit.file.clone(),
                 line,
@@ -1348,10 +1431,7 @@ fn analyze_build(
                         no_longer_sent: &[],
                         images: &[],
                     },
-                    context: Some(CacheContext {
-                        walk: &walk,
-                        rules: &rules,
-                    }),
+                    context: Some(CacheContext { walk, rules }),
                 }) else {
                     continue;
                 };

@@ -94,11 +94,25 @@ fn ml_transcriber() {
         assert!(tools.message.contains(tool), "{}", tools.message);
     }
     assert_eq!(tools.priority, Priority::High);
-    find(&r, "DW2002", f, 11); // apt lists left in the layer of line 11/12, removed at 14
+    find(&r, "DW2002", f, 11); // apt lists left in the layer of line 11/12...
+    let later = find(&r, "DW2402", f, 14); // ...and removed in a later layer
+    assert!(later.message.contains("line 11"), "{}", later.message);
     find(&r, "DW2001", f, 12);
-    let model = find(&r, "context/unused-large-content", f, 26);
-    assert!(model.message.contains("*.pt"), "{}", model.message);
+    let archive = find(&r, "DW2403", f, 29);
+    assert!(archive.message.contains("/tmp/ffmpeg.tar.xz"));
+    // The model file: the lint rule, with the context analysis' measured impact folded in.
+    let model = find(&r, "DW2407", f, 26);
+    assert!(
+        model.message.contains("models/whisper-small.pt"),
+        "{}",
+        model.message
+    );
     assert_eq!(model.impact.as_ref().and_then(|i| i.bytes), Some(3_145_728));
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.code == "context/unused-large-content")
+    );
     let ignore = r
         .findings
         .iter()
@@ -115,8 +129,17 @@ fn ml_transcriber() {
     assert!(twice.message.contains("line 20"), "{}", twice.message);
     assert!(twice.evidence.iter().any(|e| e.starts_with("src/")));
     // Cache
-    let order = find(&r, "cache/dependencies-after-sources", f, 22);
+    let order = find(&r, "DW3301", f, 22);
     assert!(order.message.contains("pip3 install ."));
+    assert!(
+        order
+            .evidence
+            .iter()
+            .any(|e| e.contains("rebuilds 6 of 12 steps")),
+        "{:?}",
+        order.evidence
+    );
+    find(&r, "DW3302", f, 11); // apt-get update in a RUN of its own
     let early = lines_of(&r, "cache/volatile-arg-early");
     assert_eq!(early, [(f.into(), 5), (f.into(), 6)]);
     let bust = find(&r, "cache/volatile-arg-early", f, 5);
@@ -124,11 +147,12 @@ fn ml_transcriber() {
     assert!(!lines_of(&r, "DW3001").is_empty()); // consecutive RUNs
     // Security
     find(&r, "DW4002", f, 1);
-    let secret = find(&r, "context/secret-copied", f, 26);
+    let secret = find(&r, "DW4402", f, 26);
     assert!(secret.message.contains(".env"));
     assert_eq!(secret.priority, Priority::High);
     // Correctness and reproducibility
     find(&r, "DW1002", f, 33);
+    find(&r, "DW4407", f, 32); // EXPOSE without HEALTHCHECK
     find(&r, "DW5003", f, 12);
     // The report's other parts.
     let build = &r.builds[0];
@@ -144,12 +168,9 @@ fn ml_transcriber() {
         "ml-transcriber",
         &[
             "pip without --no-cache-dir",
-            "/tmp/ffmpeg.tar.xz kept",
             "-devel CUDA base",
-            "apt-get update in a RUN of its own (as its own finding)",
             "curl without checksum",
             "base not pinned by digest",
-            "EXPOSE without HEALTHCHECK",
             "pip packages unpinned (DL3013)",
         ],
     );
@@ -178,11 +199,23 @@ fn web_platform() {
     assert!(worker.dockerfile.starts_with("inline in compose.yaml:"));
     // The worker's inline Dockerfile: findings on compose.yaml's own lines.
     find(&r, "DW1002", "compose.yaml", 46);
-    find(&r, "cache/dependencies-after-sources", "compose.yaml", 45);
+    find(&r, "DW3301", "compose.yaml", 45);
     // The API's stages share nothing.
     let repeated = find(&r, "graph/repeated-steps", "api/Dockerfile", 10);
     assert!(repeated.message.contains("`development` and `production`"));
     // Size
+    find(&r, "DW2410", "web/Dockerfile", 9); // builds in the image it ships
+    find(&r, "DW2405", "web/Dockerfile", 8); // dev dependencies
+    find(&r, "DW2405", "api/Dockerfile", 4);
+    assert_eq!(
+        lines_of(&r, "DW2409"), // full base images
+        [
+            ("api/Dockerfile".into(), 1),
+            ("api/Dockerfile".into(), 8),
+            ("compose.yaml".into(), 42),
+            ("web/Dockerfile".into(), 1),
+        ]
+    );
     find(&r, "DW2001", "api/Dockerfile", 13);
     find(&r, "DW2002", "api/Dockerfile", 13);
     assert_eq!(
@@ -195,9 +228,9 @@ fn web_platform() {
         ]
     );
     // Cache: COPY . before the installs.
-    find(&r, "cache/dependencies-after-sources", "web/Dockerfile", 8);
-    find(&r, "cache/dependencies-after-sources", "api/Dockerfile", 4);
-    find(&r, "cache/dependencies-after-sources", "api/Dockerfile", 12);
+    find(&r, "DW3301", "web/Dockerfile", 8);
+    find(&r, "DW3301", "api/Dockerfile", 4);
+    find(&r, "DW3301", "api/Dockerfile", 12);
     // Security: no USER in any final stage.
     assert_eq!(
         lines_of(&r, "DW4002"),
@@ -213,9 +246,6 @@ fn web_platform() {
     pending(
         "web-platform",
         &[
-            "web single stage shipping dev dependencies (Next.js standalone)",
-            "npm install without --omit=dev",
-            "full node:20 / python:3.11 base where -slim would do",
             "pip without --no-cache-dir",
             "npm install instead of npm ci with a lock file",
         ],
@@ -268,6 +298,8 @@ fn notebook_tiers() {
             .iter()
             .any(|e| e.contains("pip install prometheus-api-client openshift"))
     );
+    // chown -R after COPY notebooks/.
+    find(&r, "DW2404", "Dockerfile", 9);
     // Editing a notebook re-runs every tier's installs.
     let edit = find(&r, "cache/copy-before-install", "Dockerfile", 8);
     assert!(
@@ -279,7 +311,6 @@ fn notebook_tiers() {
     pending(
         "notebook-tiers",
         &[
-            "RUN chown -R after COPY notebooks/ (COPY --chown)",
             "pip without --no-cache-dir",
             "yum install without yum clean all",
             "unpinned pip packages",
@@ -324,19 +355,26 @@ fn openshift_workbench() {
             && e.kind == dockwright_model::DependencyKind::CopyFrom
     }));
     // The typo in --from.
-    let typo = find(
-        &r,
-        "graph/from-unknown-stage",
-        "workbench-buildconfig-multistage.yaml",
-        29,
+    let typo = find(&r, "DW1306", "workbench-buildconfig-multistage.yaml", 29);
+    assert!(
+        typo.message.contains("`parabricks-source`"),
+        "{}",
+        typo.message
     );
-    assert!(typo.message.contains("parabricks-source`"));
     assert_eq!(typo.priority, Priority::High);
+    assert!(
+        !r.findings
+            .iter()
+            .any(|f| f.code == "graph/from-unknown-stage")
+    );
+    find(&r, "DW2404", "workbench-buildconfig-multistage.yaml", 24); // chown -R
     // Versioned: build tools in the final image, consecutive RUNs, no USER finding.
     let tools = find(&r, "DW2003", "workbench-buildconfig-versioned.yaml", 28);
     for tool in ["gcc", "make", "zlib-devel", "git"] {
         assert!(tools.message.contains(tool));
     }
+    find(&r, "DW2402", "workbench-buildconfig-versioned.yaml", 39); // dnf clean all later
+    find(&r, "DW4406", "workbench-buildconfig-versioned.yaml", 34); // chmod 777
     assert!(
         lines_of(&r, "DW3001")
             .iter()
@@ -346,11 +384,8 @@ fn openshift_workbench() {
     pending(
         "openshift-workbench",
         &[
-            "dnf clean all in a later layer",
             "dnf without nodocs / weak deps",
             "pip without --no-cache-dir; unpinned pyvcf3, matplotlib",
-            "chmod 777",
-            "RUN chown -R after COPY (COPY --chown)",
             "ARG PYTHON_PACKAGES",
             "base images not pinned by digest",
         ],

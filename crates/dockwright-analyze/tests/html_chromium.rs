@@ -125,8 +125,8 @@ fn html_report_renders_in_chromium() {
     }
     for code in [
         "data-code=\"DW2003\"",
-        "data-code=\"context/secret-copied\"",
-        "data-code=\"cache/dependencies-after-sources\"",
+        "data-code=\"DW4402\"",
+        "data-code=\"DW3301\"",
         "data-code=\"cache/volatile-arg-early\"",
     ] {
         assert!(dom.contains(code), "{code} missing from the DOM");
