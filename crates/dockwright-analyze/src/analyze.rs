@@ -1795,3 +1795,96 @@ fn verify_steps(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(code: &str, name: &str, origin: Origin, line: usize) -> Finding {
+        Finding {
+            priority: Priority::Low,
+            group: Group::Size,
+            origin,
+            code: code.into(),
+            name: name.into(),
+            severity: None,
+            message: String::new(),
+            place: Some(Place {
+                file: "Dockerfile".into(),
+                line,
+                end_line: line,
+            }),
+            builds: vec!["b".into()],
+            evidence: Vec::new(),
+            impact: None,
+            hadolint: None,
+            fix: None,
+        }
+    }
+
+    #[test]
+    fn an_analysis_finding_folds_into_the_lint_finding_of_the_same_problem() {
+        let mut ours = finding("context/secret-copied", "secret-copied", Origin::Context, 7);
+        ours.priority = Priority::High;
+        ours.evidence = vec![".env (174 B)".into()];
+        ours.impact = Some(Impact {
+            summary: "x".into(),
+            bytes: Some(174),
+            steps: None,
+        });
+        let mut findings = vec![
+            ours,
+            finding("DW4402", "secret-file-copied", Origin::Lint, 7),
+            finding("DW4402", "secret-file-copied", Origin::Lint, 9),
+            finding("context/copied-twice", "copied-twice", Origin::Context, 3),
+        ];
+        fold_into_lint(&mut findings);
+        let codes: Vec<(&str, usize)> = findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.place.as_ref().unwrap().line))
+            .collect();
+        assert_eq!(
+            codes,
+            [("DW4402", 7), ("DW4402", 9), ("context/copied-twice", 3)]
+        );
+        assert_eq!(findings[0].priority, Priority::High);
+        assert_eq!(findings[0].evidence, [".env (174 B)"]);
+        assert_eq!(findings[0].impact.as_ref().unwrap().bytes, Some(174));
+        assert_eq!(findings[1].priority, Priority::Low);
+    }
+
+    #[test]
+    fn small_helpers() {
+        assert_eq!(edit_distance("parabricks-source", "parabricks-sources"), 1);
+        assert_eq!(edit_distance("build", "build"), 0);
+        assert_eq!(arg_names("ARG A B=1 C"), ["A", "B", "C"]);
+        assert!(is_volatile_arg("BUILD_DATE") && is_volatile_arg("git_sha"));
+        assert!(!is_volatile_arg("PYTHON_VERSION"));
+        assert_eq!(under_root(".", "api"), "api");
+        assert_eq!(under_root("examples/x", "."), "examples/x");
+        assert_eq!(under_root("examples/x/", "api"), "examples/x/api");
+    }
+
+    #[test]
+    fn steps_repeated_by_sibling_stages() {
+        let doc = dockwright_syntax::parse(
+            "FROM node:20 AS dev\nWORKDIR /a\nCOPY . .\nRUN npm install\nFROM node:20 AS prod\nENV NODE_ENV=production\nWORKDIR /a\nCOPY . .\nRUN npm install\nRUN npm run build\nFROM alpine AS other\nRUN npm install\n",
+        )
+        .unwrap();
+        let plan = BuildPlan::new(&doc, &PlanOptions::default());
+        let unit = Unit {
+            name: "Dockerfile".into(),
+            file: "Dockerfile".into(),
+            path: None,
+            text: Ok(String::new()),
+            lines: LineMap::Identity,
+            builds: Vec::new(),
+        };
+        let found = shared_prefix_findings(&plan, &unit, &[]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].message.contains("`dev` and `prod`"));
+        assert!(found[0].message.contains("3 steps"));
+        assert_eq!(found[0].place.as_ref().unwrap().line, 7);
+        assert_eq!(install_lines(&plan), [4, 9, 12]);
+    }
+}
