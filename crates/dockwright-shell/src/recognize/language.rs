@@ -308,7 +308,11 @@ fn pip_package(word: &Word) -> PackageArg {
 fn vcs_package(word: &Word, marker: char) -> PackageArg {
     let text = word.text.as_str();
     let path_start = text.find("://").map_or(0, |i| i + 3);
-    let last_segment = text[path_start..]
+    // The fragment (`#egg=x&subdirectory=a/b`) is not part of the path.
+    let path_end = text[path_start..]
+        .find('#')
+        .map_or(text.len(), |i| path_start + i);
+    let last_segment = text[path_start..path_end]
         .rfind('/')
         .map_or(path_start, |i| path_start + i + 1);
     let mut package = plain_package(word, PackageArgKind::Vcs);

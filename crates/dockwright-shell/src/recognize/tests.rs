@@ -663,3 +663,16 @@ fn shells_reading_their_script_from_stdin() {
         Some("/tmp/install.sh")
     );
 }
+
+#[test]
+fn pip_vcs_revision_before_a_fragment_with_slashes() {
+    let p = package(
+        "pip install 'git+https://github.com/o/r.git@v2.2#egg=x&subdirectory=a/b' git+https://github.com/o/r.git#egg=y",
+    );
+    let found: Vec<_> = p
+        .packages
+        .iter()
+        .map(|a| (a.version.as_deref(), a.is_pinned()))
+        .collect();
+    assert_eq!(found, [(Some("v2.2"), true), (None, false)]);
+}
