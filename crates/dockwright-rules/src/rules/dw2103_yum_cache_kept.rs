@@ -37,36 +37,65 @@ crate::declare_rule! {
 
 impl Check for YumCacheKept {
     fn check(cx: &mut Checker<'_>) {
-        let mut found: Vec<(usize, Span, bool)> = Vec::new();
-        for (command, package) in cx.package_commands() {
-            if package.manager != PackageManager::Yum
-                || package.operation != PackageOperation::Install
-            {
-                continue;
-            }
-            let inst = command.inst;
-            if !inst.stage().is_some_and(|s| cx.in_final_image(s)) {
-                continue;
-            }
-            let span = command.span();
-            let left = command
-                .run
-                .effects
-                .caches
-                .iter()
-                .filter(|c| c.location == CacheLocation::YumCache && c.span == span)
-                .any(|c| c.left_in_layer());
-            if !left || found.last().is_some_and(|f| f.0 == inst.index) {
-                continue;
-            }
-            found.push((inst.index, span, hadolint_sees(&command)));
+        report_cache_kept(
+            cx,
+            &[PackageManager::Yum],
+            CacheLocation::YumCache,
+            "leaves its cache in the layer; run `yum clean all` at the end of the same RUN",
+        );
+    }
+}
+
+/// Reports, once per RUN of a stage that reaches the image, the first install or upgrade
+/// by `managers` whose cache at `location` stays in the layer (not cleaned later in the
+/// RUN, not on a cache mount). `message` follows the command's words; `{program}` in it
+/// becomes the program's name.
+pub(crate) fn report_cache_kept(
+    cx: &mut Checker<'_>,
+    managers: &[PackageManager],
+    location: CacheLocation,
+    message: &str,
+) {
+    let mut found: Vec<(usize, Span, String, bool)> = Vec::new();
+    for (command, package) in cx.package_commands() {
+        if !managers.contains(&package.manager)
+            || !matches!(
+                package.operation,
+                PackageOperation::Install | PackageOperation::Upgrade
+            )
+        {
+            continue;
         }
-        for (_, span, sees) in found {
-            let diagnostic = cx.report(
-                span,
-                "`yum install` leaves its cache in the layer; run `yum clean all` at the end of the same RUN",
-            );
-            hadolint_if(diagnostic, sees);
+        let inst = command.inst;
+        if !inst.stage().is_some_and(|s| cx.in_final_image(s)) {
+            continue;
         }
+        let span = command.span();
+        let left = command
+            .run
+            .effects
+            .caches
+            .iter()
+            .filter(|c| c.location == location && c.span == span)
+            .any(|c| c.left_in_layer());
+        if !left || found.last().is_some_and(|f| f.0 == inst.index) {
+            continue;
+        }
+        let program = command.command.program_name().unwrap_or_default();
+        let sub = package.subcommand.as_ref().map_or("", |s| s.text.as_str());
+        found.push((
+            inst.index,
+            span,
+            format!(
+                "`{}` {}",
+                format!("{program} {sub}").trim_end(),
+                message.replace("{program}", program)
+            ),
+            hadolint_sees(&command),
+        ));
+    }
+    for (_, span, message, sees) in found {
+        let diagnostic = cx.report(span, message);
+        hadolint_if(diagnostic, sees);
     }
 }

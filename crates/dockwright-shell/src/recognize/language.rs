@@ -811,7 +811,15 @@ fn yarn(inv: &Invocation<'_>) -> Action {
         global = Some(w.span);
         sub = operands.next();
     }
-    let sub_text = sub.map_or("install", |w| w.text.as_str());
+    // Bare `yarn` installs, but `yarn --version` / `yarn --help` only print.
+    let informational = sub.is_none()
+        && args
+            .options
+            .iter()
+            .any(|o| o.is(&["-v", "--version", "-h", "--help"]));
+    let sub_text = sub.map_or(if informational { "" } else { "install" }, |w| {
+        w.text.as_str()
+    });
     let operation = match sub_text {
         "install" | "add" => Op::Install,
         "remove" => Op::Remove,

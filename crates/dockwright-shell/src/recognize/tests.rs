@@ -676,3 +676,16 @@ fn pip_vcs_revision_before_a_fragment_with_slashes() {
         .collect();
     assert_eq!(found, [(Some("v2.2"), true), (None, false)]);
 }
+
+#[test]
+fn bare_yarn_installs_but_yarn_version_does_not() {
+    assert_eq!(package("yarn").operation, crate::PackageOperation::Install);
+    assert_eq!(
+        package("yarn --frozen-lockfile").operation,
+        crate::PackageOperation::Install
+    );
+    assert_eq!(
+        package("yarn --version").operation,
+        crate::PackageOperation::Other
+    );
+}
