@@ -9,14 +9,15 @@ crate::declare_rule! {
     /// `--no-cache` fetches the index for this command only and needs no `apk update`
     /// or later `rm -rf /var/cache/apk/*`.
     ///
-    /// Not flagged: a cache or tmpfs mount on `/var/cache/apk` (or `/etc/apk/cache`),
-    /// the cache removed later in the same RUN (`rm -rf /var/cache/apk/*`, `apk cache
-    /// clean`), and stages whose files do not reach the image the build produces.
+    /// When the RUN removes the cache later (`rm -rf /var/cache/apk/*`, `apk cache
+    /// clean`) nothing is wasted, and the finding is only a style one (severity `style`):
+    /// `--no-cache` does the same in one option. Not flagged: a cache or tmpfs mount on
+    /// `/var/cache/apk` (or `/etc/apk/cache`), and stages whose files do not reach the
+    /// image the build produces.
     ///
     /// ## Differences from hadolint (DL3019)
-    /// hadolint flags the RUN even when it removes `/var/cache/apk/*` itself, flags build
-    /// stages, and misses `apk` called through `sudo`, by path or inside `sh -c` (those
-    /// findings carry no hadolint equivalent).
+    /// hadolint flags build stages, and misses `apk` called through `sudo`, by path or
+    /// inside `sh -c` (those findings carry no hadolint equivalent).
     ///
     /// ## Example
     /// ```dockerfile
@@ -53,25 +54,37 @@ impl Check for ApkCacheKept {
                 continue;
             }
             let span = command.span();
-            let left = command
+            let uses: Vec<_> = command
                 .run
                 .effects
                 .caches
                 .iter()
                 .filter(|c| c.location == CacheLocation::ApkCache && c.span == span)
-                .any(|c| c.left_in_layer());
-            if !left {
+                .collect();
+            if uses.is_empty() || uses.iter().any(|c| c.mounted) {
                 continue;
             }
+            let left = uses.iter().any(|c| c.left_in_layer());
             let Some(subcommand) = &package.subcommand else {
                 continue;
             };
             let at = command.file_span(subcommand.span).end;
             let sees = hadolint_sees(&command);
-            let diagnostic = cx.report(
-                span,
-                "`apk add` keeps the package index in the layer; use `apk add --no-cache`",
-            );
+            let diagnostic = if left {
+                cx.report(
+                    span,
+                    "`apk add` keeps the package index in the layer; use `apk add --no-cache`",
+                )
+            } else {
+                // Removed later in the RUN: nothing is wasted, but `--no-cache` says it in
+                // one option and needs neither `apk update` nor the removal.
+                let diagnostic = cx.report(
+                    span,
+                    "`apk add` without `--no-cache` needs the later removal of `/var/cache/apk`; `apk add --no-cache` does both",
+                );
+                diagnostic.set_severity(Severity::Style);
+                diagnostic
+            };
             diagnostic.set_fix(Fix::safe(
                 "add `--no-cache`",
                 vec![Edit::insert(at, " --no-cache")],
