@@ -11,12 +11,14 @@ crate::declare_rule! {
     ///
     /// When the RUN removes the cache later (`rm -rf /var/cache/apk/*`, `apk cache
     /// clean`) nothing is wasted, and the finding is only a style one (severity `style`):
-    /// `--no-cache` does the same in one option. Not flagged: a cache or tmpfs mount on
-    /// `/var/cache/apk` (or `/etc/apk/cache`), and stages whose files do not reach the
-    /// image the build produces.
+    /// `--no-cache` does the same in one option. Not flagged: `--no-network` (nothing is
+    /// downloaded, so nothing is cached), a cache or tmpfs mount on `/var/cache/apk` (or
+    /// `/etc/apk/cache`), and stages whose files do not reach the image the build produces.
     ///
     /// ## Differences from hadolint (DL3019)
-    /// hadolint flags build stages, and misses `apk` called through `sudo`, by path or
+    /// hadolint flags `apk add --no-network` (the Docker official images install their
+    /// run-time dependencies that way, after the build dependencies are gone) and build
+    /// stages, and misses `apk` called through `sudo`, by path or
     /// inside `sh -c` (those findings carry no hadolint equivalent).
     ///
     /// ## Example

@@ -689,3 +689,11 @@ fn bare_yarn_installs_but_yarn_version_does_not() {
         crate::PackageOperation::Other
     );
 }
+
+#[test]
+fn apk_without_network_keeps_no_cache() {
+    assert!(
+        package("apk add --no-network --virtual .rundeps so:libc.musl-x86_64.so.1").has(F::NoCache)
+    );
+    assert!(!package("apk add --virtual .rundeps curl").has(F::NoCache));
+}
