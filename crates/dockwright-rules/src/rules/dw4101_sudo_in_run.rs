@@ -30,7 +30,7 @@ crate::declare_rule! {
         code: "DW4101",
         name: "sudo-in-run",
         category: Security,
-        severity: Warning,
+        severity: Error,
         hadolint: "DL3004",
     }
 }

@@ -34,7 +34,7 @@ crate::declare_rule! {
         code: "DW6103",
         name: "curl-and-wget",
         category: Style,
-        severity: Info,
+        severity: Warning,
         hadolint: "DL4001",
     }
 }
