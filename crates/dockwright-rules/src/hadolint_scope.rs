@@ -48,3 +48,47 @@ pub(crate) fn hadolint_if(diagnostic: &mut Diagnostic, sees: bool) -> &mut Diagn
     }
     diagnostic
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use crate::{Linter, Settings};
+
+    /// The hadolint equivalent of each DW5102 finding, by line.
+    fn apk_equivalents(source: &str) -> Vec<(usize, Option<String>)> {
+        let linter = Linter::new(Settings::default()).with_shellcheck(false);
+        linter
+            .lint("Dockerfile", source)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == "DW5102")
+            .map(|d| (d.line, d.equivalents.hadolint))
+            .collect()
+    }
+
+    #[test]
+    fn only_commands_hadolint_can_see_claim_its_code() {
+        let source = "FROM alpine:3.20
+RUN apk add --no-cache curl
+RUN sudo apk add --no-cache curl
+RUN /sbin/apk add --no-cache curl
+RUN sh -c 'apk add --no-cache curl'
+RUN env FOO=1 apk add --no-cache curl
+RUN x=$(apk add --no-cache curl)
+";
+        let found = apk_equivalents(source);
+        let dl3018 = Some("DL3018".to_string());
+        assert_eq!(
+            found,
+            [
+                (2, dl3018.clone()),
+                (3, None),
+                (4, None),
+                (5, None),
+                (6, None),
+                (7, dl3018),
+            ]
+        );
+    }
+}
