@@ -9,8 +9,9 @@ crate::declare_rule! {
     /// cache is never used again, yet it is part of the layer: often tens of megabytes, for
     /// scientific stacks hundreds (a `torch` wheel alone is over 700 MB).
     ///
-    /// Not flagged: `--no-cache-dir`; `PIP_NO_CACHE_DIR` set for the command, by `ENV` in
-    /// the stage (or a stage it is built on), or by `ARG`; a cache or tmpfs mount on the
+    /// Not flagged: `--no-cache-dir`; `PIP_NO_CACHE_DIR` set for the command, exported
+    /// earlier in the RUN, by `ENV` in the stage (or a stage it is built on), or by `ARG`;
+    /// a cache or tmpfs mount on the
     /// cache (`RUN --mount=type=cache,target=/root/.cache/pip`), which keeps the cache out
     /// of the layer and makes rebuilds faster; the cache removed later in the same RUN
     /// (`pip cache purge`, `rm -rf ~/.cache/pip`); and stages whose files do not reach the
@@ -18,7 +19,9 @@ crate::declare_rule! {
     ///
     /// ## Differences from hadolint (DL3042)
     /// pip disables the cache for any valid value of `PIP_NO_CACHE_DIR` (even `0`, for
-    /// backward compatibility); hadolint accepts only true-like values. hadolint flags
+    /// backward compatibility); hadolint accepts only true-like values, but also a shell
+    /// variable that is never exported (`PIP_NO_CACHE_DIR=1; pip install ...`, which pip
+    /// does not see). hadolint flags
     /// build stages and RUNs that remove the cache themselves, and misses `pip` called
     /// through `sudo`, by path or inside `sh -c` (those findings carry no hadolint
     /// equivalent).
@@ -74,6 +77,9 @@ impl Check for PipCacheKept {
             {
                 continue;
             }
+            if exported_earlier(&command, "PIP_NO_CACHE_DIR") {
+                continue;
+            }
             let span = command.span();
             let left = command
                 .run
@@ -112,4 +118,20 @@ fn pip_mount(run: &RunFacts) -> bool {
                 .as_deref()
                 .is_some_and(|t| t.trim_end_matches('/').ends_with(".cache/pip"))
     })
+}
+
+/// Whether the script exports `name` (`export NAME=value`) before the command runs.
+fn exported_earlier(command: &ScriptCommand<'_>, name: &str) -> bool {
+    let start = command.command.span.start;
+    command
+        .script
+        .commands()
+        .into_iter()
+        .filter(|c| c.span.end <= start && c.program_name() == Some("export"))
+        .flat_map(|c| c.arguments())
+        .any(|w| {
+            w.text.split_once('=').is_some_and(|(n, v)| {
+                n == name && PIP_BOOLEANS.contains(&v.to_ascii_lowercase().as_str())
+            })
+        })
 }
