@@ -15,6 +15,11 @@ crate::declare_rule! {
     /// hadolint misses `sudo` behind another wrapper, by path or inside `sh -c` (those
     /// findings carry no hadolint equivalent).
     ///
+    /// ## Fix
+    /// Unsafe, when the RUN runs as root and `sudo` has no options: `sudo` is removed.
+    /// `sudo` resets the environment (`PATH` becomes `secure_path`), so the command may
+    /// find other programs without it.
+    ///
     /// ## Example
     /// ```dockerfile
     /// USER app
@@ -32,6 +37,7 @@ crate::declare_rule! {
         category: Security,
         severity: Error,
         hadolint: "DL3004",
+        fix: Unsafe,
     }
 }
 
@@ -53,11 +59,46 @@ impl Check for SudoInRun {
             };
             let sees =
                 simple.words.first().is_some_and(|w| w.text == "sudo") && !is_nested(&command);
+            let fix = removal(&command, at).map(|range| {
+                Fix::unsafe_edits(
+                    "remove `sudo` (the RUN already runs as root)",
+                    vec![Edit::delete(range)],
+                )
+            });
             let diagnostic = cx.report(
                 command.file_span(at),
                 "`sudo` in RUN; switch with `USER root` for the steps that need it",
             );
+            if let Some(fix) = fix {
+                diagnostic.set_fix(fix);
+            }
             hadolint_if(diagnostic, sees);
         }
     }
+}
+
+/// The bytes to delete to drop a bare `sudo` (no options) in front of a command, when the
+/// RUN runs as root anyway.
+fn removal(
+    command: &ScriptCommand<'_>,
+    sudo: dockwright_model::dockwright_shell::Span,
+) -> Option<std::ops::Range<usize>> {
+    let user = command.inst.facts.user.as_deref().unwrap_or("root");
+    if !matches!(user, "root" | "0" | "root:root" | "0:0") {
+        return None;
+    }
+    let words = &command.command.words;
+    let i = words.iter().position(|w| w.span == sudo)?;
+    let next = words.get(i + 1)?;
+    if next.text.starts_with('-') || next.text.contains('=') {
+        return None;
+    }
+    let start = command.file_span(sudo).start;
+    let end = command.file_span(next.span).start;
+    // Only when the two words are on one line of the file with blanks between them.
+    let between = command.script.text.get(sudo.end..next.span.start)?;
+    (end > start
+        && between.bytes().all(|b| b == b' ' || b == b'\t')
+        && end - start == next.span.start - sudo.start)
+        .then_some(start..end)
 }
