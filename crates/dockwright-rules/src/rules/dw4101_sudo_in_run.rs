@@ -16,9 +16,10 @@ crate::declare_rule! {
     /// findings carry no hadolint equivalent).
     ///
     /// ## Fix
-    /// Unsafe, when the RUN runs as root and `sudo` has no options: `sudo` is removed.
-    /// `sudo` resets the environment (`PATH` becomes `secure_path`), so the command may
-    /// find other programs without it.
+    /// Unsafe, when the Dockerfile sets no USER other than root before the RUN and `sudo`
+    /// has no options: `sudo` is removed. The base image may set a user of its own, which
+    /// the Dockerfile does not show, and `sudo` resets the environment (`PATH` becomes
+    /// `secure_path`), so the command may behave differently without it.
     ///
     /// ## Example
     /// ```dockerfile
@@ -61,7 +62,7 @@ impl Check for SudoInRun {
                 simple.words.first().is_some_and(|w| w.text == "sudo") && !is_nested(&command);
             let fix = removal(&command, at).map(|range| {
                 Fix::unsafe_edits(
-                    "remove `sudo` (the RUN already runs as root)",
+                    "remove `sudo` (no USER is set, so the RUN runs as root unless the base image says otherwise)",
                     vec![Edit::delete(range)],
                 )
             });
