@@ -1,3 +1,4 @@
+use super::dw2002_apt_lists_not_removed::append_point;
 use crate::prelude::*;
 
 crate::declare_rule! {
@@ -26,12 +27,18 @@ crate::declare_rule! {
     /// ```dockerfile
     /// RUN yum install -y httpd-2.4.6 && yum clean all && rm -rf /var/cache/yum
     /// ```
+    ///
+    /// ## Fix
+    /// Unsafe: ` && yum clean all` is appended to a one-line-script RUN; it changes the
+    /// RUN's exit status if the clean fails, and a later command of the RUN may have
+    /// needed the cache.
     pub struct YumCacheKept {
         code: "DW2103",
         name: "yum-cache-kept",
         category: Size,
         severity: Warning,
         hadolint: "DL3032",
+        fix: Unsafe,
     }
 }
 
@@ -42,6 +49,7 @@ impl Check for YumCacheKept {
             &[PackageManager::Yum],
             CacheLocation::YumCache,
             "leaves its cache in the layer; run `yum clean all` at the end of the same RUN",
+            "yum clean all",
         );
     }
 }
@@ -49,14 +57,16 @@ impl Check for YumCacheKept {
 /// Reports, once per RUN of a stage that reaches the image, the first install or upgrade
 /// by `managers` whose cache at `location` stays in the layer (not cleaned later in the
 /// RUN, not on a cache mount). `message` follows the command's words; `{program}` in it
-/// becomes the program's name.
+/// becomes the program's name. The unsafe fix appends `clean` (same placeholder) to the
+/// RUN.
 pub(crate) fn report_cache_kept(
     cx: &mut Checker<'_>,
     managers: &[PackageManager],
     location: CacheLocation,
     message: &str,
+    clean: &str,
 ) {
-    let mut found: Vec<(usize, Span, String, bool)> = Vec::new();
+    let mut found: Vec<(usize, Span, String, bool, Option<Fix>)> = Vec::new();
     for (command, package) in cx.package_commands() {
         if !managers.contains(&package.manager)
             || !matches!(
@@ -83,6 +93,13 @@ pub(crate) fn report_cache_kept(
         }
         let program = command.command.program_name().unwrap_or_default();
         let sub = package.subcommand.as_ref().map_or("", |s| s.text.as_str());
+        let clean = clean.replace("{program}", program);
+        let fix = append_point(command.run).map(|at| {
+            Fix::unsafe_edits(
+                format!("run `{clean}` at the end of the RUN"),
+                vec![Edit::insert(at, format!(" && {clean}"))],
+            )
+        });
         found.push((
             inst.index,
             span,
@@ -92,10 +109,14 @@ pub(crate) fn report_cache_kept(
                 message.replace("{program}", program)
             ),
             hadolint_sees(&command),
+            fix,
         ));
     }
-    for (_, span, message, sees) in found {
+    for (_, span, message, sees, fix) in found {
         let diagnostic = cx.report(span, message);
+        if let Some(fix) = fix {
+            diagnostic.set_fix(fix);
+        }
         hadolint_if(diagnostic, sees);
     }
 }

@@ -26,12 +26,17 @@ crate::declare_rule! {
     /// ```dockerfile
     /// RUN dnf install -y nginx-1.24.0 && dnf clean all
     /// ```
+    ///
+    /// ## Fix
+    /// Unsafe: ` && dnf clean all` (`microdnf clean all`) is appended to a one-line-script RUN; it changes the RUN's exit
+    /// status if the clean fails.
     pub struct DnfCacheKept {
         code: "DW2105",
         name: "dnf-cache-kept",
         category: Size,
         severity: Warning,
         hadolint: "DL3040",
+        fix: Unsafe,
     }
 }
 
@@ -42,6 +47,7 @@ impl Check for DnfCacheKept {
             &[PackageManager::Dnf, PackageManager::Microdnf],
             CacheLocation::DnfCache,
             "leaves its cache in the layer; run `{program} clean all` at the end of the same RUN",
+            "{program} clean all",
         );
     }
 }

@@ -25,12 +25,17 @@ crate::declare_rule! {
     /// ```dockerfile
     /// RUN zypper -n install curl=8.6.0 && zypper clean --all
     /// ```
+    ///
+    /// ## Fix
+    /// Unsafe: ` && zypper clean --all` is appended to a one-line-script RUN; it changes the RUN's exit
+    /// status if the clean fails.
     pub struct ZypperCacheKept {
         code: "DW2106",
         name: "zypper-cache-kept",
         category: Size,
         severity: Warning,
         hadolint: "DL3036",
+        fix: Unsafe,
     }
 }
 
@@ -41,6 +46,7 @@ impl Check for ZypperCacheKept {
             &[PackageManager::Zypper],
             CacheLocation::ZypperCache,
             "leaves its cache in the layer; run `zypper clean --all` at the end of the same RUN",
+            "zypper clean --all",
         );
     }
 }

@@ -26,12 +26,17 @@ crate::declare_rule! {
     /// ```dockerfile
     /// RUN yarn install --frozen-lockfile && yarn cache clean
     /// ```
+    ///
+    /// ## Fix
+    /// Unsafe: ` && yarn cache clean` is appended to a one-line-script RUN; it changes the RUN's exit
+    /// status if the clean fails.
     pub struct YarnCacheKept {
         code: "DW2107",
         name: "yarn-cache-kept",
         category: Size,
         severity: Info,
         hadolint: "DL3060",
+        fix: Unsafe,
     }
 }
 
@@ -42,6 +47,7 @@ impl Check for YarnCacheKept {
             &[PackageManager::Yarn],
             CacheLocation::YarnCache,
             "leaves its cache in the layer; run `yarn cache clean` at the end of the same RUN",
+            "yarn cache clean",
         );
     }
 }
