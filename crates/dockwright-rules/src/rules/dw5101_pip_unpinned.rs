@@ -11,14 +11,14 @@ crate::declare_rule! {
     /// with no change to the Dockerfile. A requirements file with pinned versions, or a
     /// constraints file (`-c constraints.txt`), fixes them in one place.
     ///
-    /// Not flagged: requirement files (`-r`), commands with a constraints file (`-c`),
-    /// local files, directories and URLs, VCS references with a revision
-    /// (`git+https://...@v1.2`), editable installs (`-e`). Packages given by a variable are
-    /// judged by the variable's value when the script assigns it or an ARG/ENV sets it;
-    /// otherwise they are not judged.
+    /// Not flagged: requirement files (`-r`), commands with a constraints file (`-c`), the
+    /// project itself (`.`, `.[dev]`), local files, directories and URLs, VCS references
+    /// with a revision (`git+https://...@v1.2`), editable installs (`-e`). Packages given
+    /// by a variable are judged by the variable's value when the script assigns it or an
+    /// ARG/ENV sets it; otherwise they are not judged.
     ///
     /// ## Differences from hadolint (DL3013)
-    /// hadolint flags every `$VARIABLE` package whatever its value, and skips a whole
+    /// hadolint flags every `$VARIABLE` package whatever its value and `.[dev]`, and skips a whole
     /// command that also names a requirements file or `.`, even when it installs more
     /// unpinned packages. It misses `pip` called through `sudo`, by path or inside
     /// `sh -c` (those findings carry no hadolint equivalent).

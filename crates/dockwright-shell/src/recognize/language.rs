@@ -293,6 +293,10 @@ fn pip(inv: &Invocation<'_>, args_words: &[Word], manager: M) -> PackageCommand 
 
 /// `pkg`, `pkg==1.0`, `pkg[extra]>=2`, `./dir`, `x.whl`, `git+https://...@v1#egg=x`.
 fn pip_package(word: &Word) -> PackageArg {
+    // The project in the current directory with extras: `.[dev]`, `'.[test,docs]'`.
+    if word.text.starts_with(".[") {
+        return plain_package(word, PackageArgKind::Directory);
+    }
     match classify_operand(word, PIP_FILE_SUFFIXES) {
         Some(PackageArgKind::Vcs) => vcs_package(word, '@'),
         Some(kind) => plain_package(word, kind),

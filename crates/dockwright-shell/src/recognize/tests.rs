@@ -697,3 +697,16 @@ fn apk_without_network_keeps_no_cache() {
     );
     assert!(!package("apk add --virtual .rundeps curl").has(F::NoCache));
 }
+
+#[test]
+fn pip_project_with_extras_is_a_directory() {
+    let p = package("pip install '.[dev,test]' flask");
+    let kinds: Vec<_> = p.packages.iter().map(|a| (a.kind, a.is_pinned())).collect();
+    assert_eq!(
+        kinds,
+        [
+            (crate::PackageArgKind::Directory, true),
+            (crate::PackageArgKind::Name, false)
+        ]
+    );
+}
