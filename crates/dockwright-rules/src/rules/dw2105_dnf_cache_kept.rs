@@ -28,8 +28,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Unsafe: ` && dnf clean all` (`microdnf clean all`) is appended to a one-line-script RUN; it changes the RUN's exit
-    /// status if the clean fails.
+    /// Unsafe: ` && dnf clean all` (`microdnf clean all`) is appended to the RUN (a one-script
+    /// RUN only); it changes the RUN's exit status if the clean fails.
     pub struct DnfCacheKept {
         code: "DW2105",
         name: "dnf-cache-kept",

@@ -27,8 +27,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Unsafe: ` && zypper clean --all` is appended to a one-line-script RUN; it changes the RUN's exit
-    /// status if the clean fails.
+    /// Unsafe: ` && zypper clean --all` is appended to the RUN (a one-script
+    /// RUN only); it changes the RUN's exit status if the clean fails.
     pub struct ZypperCacheKept {
         code: "DW2106",
         name: "zypper-cache-kept",

@@ -28,8 +28,8 @@ crate::declare_rule! {
     /// ```
     ///
     /// ## Fix
-    /// Unsafe: ` && yarn cache clean` is appended to a one-line-script RUN; it changes the RUN's exit
-    /// status if the clean fails.
+    /// Unsafe: ` && yarn cache clean` is appended to the RUN (a one-script
+    /// RUN only); it changes the RUN's exit status if the clean fails.
     pub struct YarnCacheKept {
         code: "DW2107",
         name: "yarn-cache-kept",

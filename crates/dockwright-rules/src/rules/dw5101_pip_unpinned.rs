@@ -18,9 +18,9 @@ crate::declare_rule! {
     /// ARG/ENV sets it; otherwise they are not judged.
     ///
     /// ## Differences from hadolint (DL3013)
-    /// hadolint flags every `$VARIABLE` package whatever its value and `.[dev]`, and skips a whole
-    /// command that also names a requirements file or `.`, even when it installs more
-    /// unpinned packages. It misses `pip` called through `sudo`, by path or inside
+    /// hadolint flags every `$VARIABLE` package whatever its value, and `.[dev]`; it skips
+    /// a whole command that also names a requirements file or `.`, even when it installs
+    /// more unpinned packages. It misses `pip` called through `sudo`, by path or inside
     /// `sh -c` (those findings carry no hadolint equivalent).
     ///
     /// ## Example
