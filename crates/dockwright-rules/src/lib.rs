@@ -17,7 +17,9 @@
 pub mod checker;
 pub mod config;
 pub mod diagnostic;
+mod expanded_words;
 pub mod fix;
+mod global_scope;
 mod hadolint_scope;
 pub mod info;
 pub mod lint;
