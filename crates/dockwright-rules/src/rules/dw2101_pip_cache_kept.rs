@@ -14,17 +14,19 @@ crate::declare_rule! {
     /// a cache or tmpfs mount on the
     /// cache (`RUN --mount=type=cache,target=/root/.cache/pip`), which keeps the cache out
     /// of the layer and makes rebuilds faster; the cache removed later in the same RUN
-    /// (`pip cache purge`, `rm -rf ~/.cache/pip`); and stages whose files do not reach the
-    /// image the build produces.
+    /// (`pip cache purge`, `rm -rf ~/.cache/pip`). In a build stage whose files do not reach
+    /// the image, the cache only grows the builder's layers (the local build cache, and a
+    /// registry cache exported with `--cache-to ...,mode=max`): flagged with severity
+    /// `style`.
     ///
     /// ## Differences from hadolint (DL3042)
     /// pip disables the cache for any valid value of `PIP_NO_CACHE_DIR` (even `0`, for
     /// backward compatibility); hadolint accepts only true-like values, but also a shell
     /// variable that is never exported (`PIP_NO_CACHE_DIR=1; pip install ...`, which pip
-    /// does not see). hadolint flags
-    /// build stages and RUNs that remove the cache themselves, and misses `pip` called
-    /// through `sudo`, by path or inside `sh -c` (those findings carry no hadolint
-    /// equivalent).
+    /// does not see). hadolint flags RUNs that remove the cache themselves, does not tell
+    /// a build stage from the image (we flag both, the build stage as `style`), and misses
+    /// `pip` called through `sudo`, by path or inside `sh -c` (those findings carry no
+    /// hadolint equivalent).
     ///
     /// ## Example
     /// ```dockerfile
@@ -67,9 +69,7 @@ impl Check for PipCacheKept {
                 continue;
             }
             let inst = command.inst;
-            if !inst.stage().is_some_and(|s| cx.in_final_image(s)) {
-                continue;
-            }
+            let in_image = inst.stage().is_some_and(|s| cx.in_final_image(s));
             let env = model.env_at(inst.index);
             if env
                 .get("PIP_NO_CACHE_DIR")
@@ -96,10 +96,22 @@ impl Check for PipCacheKept {
             };
             let at = command.file_span(subcommand.span).end;
             let sees = hadolint_sees_pip_install(&command);
-            let diagnostic = cx.report(
-                span,
-                "`pip install` keeps its download cache in the layer; add `--no-cache-dir`",
-            );
+            let diagnostic = if in_image {
+                cx.report(
+                    span,
+                    "`pip install` keeps its download cache in the layer; add `--no-cache-dir`",
+                )
+            } else {
+                // A build stage: the cache does not reach the image, only the builder's
+                // layers (the local build cache, and registry caches exported with
+                // `--cache-to ...,mode=max`).
+                let diagnostic = cx.report(
+                    span,
+                    "`pip install` keeps its download cache in this build stage's layer (not in the image); add `--no-cache-dir` to keep the build cache small",
+                );
+                diagnostic.set_severity(Severity::Style);
+                diagnostic
+            };
             diagnostic.set_fix(Fix::safe(
                 "add `--no-cache-dir`",
                 vec![Edit::insert(at, " --no-cache-dir")],

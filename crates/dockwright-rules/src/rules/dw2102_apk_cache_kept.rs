@@ -13,13 +13,15 @@ crate::declare_rule! {
     /// clean`) nothing is wasted, and the finding is only a style one (severity `style`):
     /// `--no-cache` does the same in one option. Not flagged: `--no-network` (nothing is
     /// downloaded, so nothing is cached), a cache or tmpfs mount on `/var/cache/apk` (or
-    /// `/etc/apk/cache`), and stages whose files do not reach the image the build produces.
+    /// `/etc/apk/cache`). In a build stage whose files do not reach the image the index only
+    /// grows the builder's layers (build cache): flagged with severity `style`.
     ///
     /// ## Differences from hadolint (DL3019)
     /// hadolint flags `apk add --no-network` (the Docker official images install their
-    /// run-time dependencies that way, after the build dependencies are gone) and build
-    /// stages, and misses `apk` called through `sudo`, by path or
-    /// inside `sh -c` (those findings carry no hadolint equivalent).
+    /// run-time dependencies that way, after the build dependencies are gone), does not tell
+    /// a build stage from the image (we flag both, the build stage as `style`), and misses
+    /// `apk` called through `sudo`, by path or inside `sh -c` (those findings carry no
+    /// hadolint equivalent).
     ///
     /// ## Example
     /// ```dockerfile
@@ -52,9 +54,7 @@ impl Check for ApkCacheKept {
                 continue;
             }
             let inst = command.inst;
-            if !inst.stage().is_some_and(|s| cx.in_final_image(s)) {
-                continue;
-            }
+            let in_image = inst.stage().is_some_and(|s| cx.in_final_image(s));
             let span = command.span();
             let uses: Vec<_> = command
                 .run
@@ -72,7 +72,16 @@ impl Check for ApkCacheKept {
             };
             let at = command.file_span(subcommand.span).end;
             let sees = hadolint_sees(&command);
-            let diagnostic = if left {
+            let diagnostic = if left && !in_image {
+                // A build stage: the index does not reach the image, only the builder's
+                // layers (the local build cache, registry caches with `mode=max`).
+                let diagnostic = cx.report(
+                    span,
+                    "`apk add` keeps the package index in this build stage's layer (not in the image); `apk add --no-cache` keeps the build cache small",
+                );
+                diagnostic.set_severity(Severity::Style);
+                diagnostic
+            } else if left {
                 cx.report(
                     span,
                     "`apk add` keeps the package index in the layer; use `apk add --no-cache`",
