@@ -21,6 +21,7 @@ pub mod diagnostic;
 mod expanded_words;
 pub mod fix;
 mod global_scope;
+mod hadolint_scope;
 pub mod info;
 pub mod lint;
 pub mod registry;
@@ -46,6 +47,7 @@ pub use settings::{Options, Settings, SettingsError};
 pub(crate) mod prelude {
     pub use crate::checker::{Checker, Inst, ScriptCommand, instruction_head};
     pub use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+    pub(crate) use crate::hadolint_scope::{hadolint_if, hadolint_sees, is_nested};
     pub use crate::rule::Check;
     pub use dockwright_model::dockwright_shell::{
         Action, CacheLocation, PackageArgKind, PackageCommand, PackageFlagKind, PackageManager,

@@ -396,7 +396,7 @@ fn rules_and_explain() {
     }
     let sc = run_in(dir.path(), &["explain", "SC2086"], b"");
     assert!(String::from_utf8_lossy(&sc.stdout).contains("shellcheck.net/wiki/SC2086"));
-    let unknown = run_in(dir.path(), &["explain", "DL3047"], b"");
+    let unknown = run_in(dir.path(), &["explain", "DL9999"], b"");
     assert_eq!(unknown.status.code(), Some(2));
 }
 
