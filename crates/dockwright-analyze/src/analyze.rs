@@ -628,12 +628,23 @@ fn copy_before_install(
 }
 
 /// Adds `f` to `into`, or merges its builds into the same finding already there.
+///
+/// Lint findings are one per rule and place: a stage that is the final one for one build and
+/// a builder for another gets the finding once, with the higher priority and its message.
 fn merge_finding(into: &mut Vec<Finding>, f: Finding) {
-    match into
-        .iter_mut()
-        .find(|g| g.code == f.code && g.place == f.place && g.message == f.message)
-    {
+    match into.iter_mut().find(|g| {
+        g.code == f.code
+            && g.place == f.place
+            && (g.message == f.message || (g.origin == Origin::Lint && f.origin == Origin::Lint))
+    }) {
         Some(g) => {
+            if f.priority < g.priority {
+                g.priority = f.priority;
+                g.message = f.message;
+                g.severity = f.severity;
+                g.evidence = f.evidence;
+                g.fix = f.fix;
+            }
             for id in f.builds {
                 if !g.builds.contains(&id) {
                     g.builds.push(id);

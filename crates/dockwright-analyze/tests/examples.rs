@@ -154,6 +154,12 @@ fn ml_transcriber() {
     find(&r, "DW1002", f, 33);
     find(&r, "DW4407", f, 32); // EXPOSE without HEALTHCHECK
     find(&r, "DW5003", f, 12);
+    assert_eq!(lines_of(&r, "DW5101"), [(f.into(), 21), (f.into(), 23)]); // pip unpinned
+    // pip without --no-cache-dir, three RUNs.
+    assert_eq!(
+        lines_of(&r, "DW2101"),
+        [(f.into(), 21), (f.into(), 22), (f.into(), 23)]
+    );
     // The report's other parts.
     let build = &r.builds[0];
     let context = build.context.as_ref().unwrap();
@@ -167,11 +173,9 @@ fn ml_transcriber() {
     pending(
         "ml-transcriber",
         &[
-            "pip without --no-cache-dir",
             "-devel CUDA base",
             "curl without checksum",
             "base not pinned by digest",
-            "pip packages unpinned (DL3013)",
         ],
     );
 }
@@ -241,14 +245,12 @@ fn web_platform() {
             ("web/Dockerfile".into(), 1),
         ]
     );
+    find(&r, "DW2101", "compose.yaml", 45); // the worker's pip cache
     // Correctness
     find(&r, "DW1002", "web/Dockerfile", 12);
     pending(
         "web-platform",
-        &[
-            "pip without --no-cache-dir",
-            "npm install instead of npm ci with a lock file",
-        ],
+        &["npm install instead of npm ci with a lock file"],
     );
 }
 
@@ -308,12 +310,20 @@ fn notebook_tiers() {
         edit.message
     );
     assert_eq!(edit.builds.len(), 3);
+    // pip without --no-cache-dir and unpinned, in every stage (one finding per place).
+    let every = [
+        ("Dockerfile".into(), 7),
+        ("Dockerfile".into(), 12),
+        ("Dockerfile".into(), 16),
+        ("Dockerfile".into(), 17),
+        ("Dockerfile".into(), 21),
+    ];
+    assert_eq!(lines_of(&r, "DW2101"), every);
+    assert_eq!(lines_of(&r, "DW5101"), every);
     pending(
         "notebook-tiers",
         &[
-            "pip without --no-cache-dir",
             "yum install without yum clean all",
-            "unpinned pip packages",
             "debug ships vim/strace",
         ],
     );
@@ -381,11 +391,15 @@ fn openshift_workbench() {
             .any(|(f, _)| f == "workbench-buildconfig-versioned.yaml")
     );
     assert!(lines_of(&r, "DW4002").is_empty(), "USER 1001 is non-root");
+    find(&r, "DW2105", "workbench-buildconfig-versioned.yaml", 28); // dnf cache
+    find(&r, "DW2101", "workbench-buildconfig-versioned.yaml", 37); // pip cache
+    find(&r, "DW2101", "workbench-buildconfig-multistage.yaml", 27);
+    let unpinned = find(&r, "DW5101", "workbench-buildconfig-versioned.yaml", 37);
+    assert!(unpinned.message.contains("pyvcf3"), "{}", unpinned.message);
     pending(
         "openshift-workbench",
         &[
             "dnf without nodocs / weak deps",
-            "pip without --no-cache-dir; unpinned pyvcf3, matplotlib",
             "ARG PYTHON_PACKAGES",
             "base images not pinned by digest",
         ],
