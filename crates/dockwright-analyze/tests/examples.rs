@@ -423,3 +423,45 @@ fn json_is_the_report_struct_and_has_no_absolute_paths() {
     let text = serde_json::to_string(&json["findings"]).unwrap();
     assert!(!text.contains(env!("CARGO_MANIFEST_DIR")));
 }
+
+/// The optimizer hook: what an [`dockwright_analyze::Optimizer`] returns is the report's
+/// "Optimized Dockerfile" section.
+#[test]
+fn optimizer_output_is_shown() {
+    struct Rewrite;
+    impl dockwright_analyze::Optimizer for Rewrite {
+        fn optimize(
+            &self,
+            name: &str,
+            text: &str,
+        ) -> Option<dockwright_analyze::OptimizedDockerfile> {
+            text.starts_with("FROM nvidia/cuda")
+                .then(|| dockwright_analyze::OptimizedDockerfile {
+                    original: name.to_owned(),
+                    text: "FROM nvidia/cuda:12.1.0-cudnn8-runtime-ubuntu22.04\n".into(),
+                    changes: vec!["runtime base for the final stage".into()],
+                })
+        }
+    }
+    let linter = Linter::new(Settings::default()).with_shellcheck(false);
+    let r = analyze(
+        &example("ml-transcriber"),
+        &AnalyzeOptions {
+            discover: Default::default(),
+            linter: &linter,
+            image: None,
+            optimizer: Some(&Rewrite),
+            progress: None,
+        },
+    )
+    .unwrap();
+    let optimized = r.dockerfiles[0].optimized.as_ref().unwrap();
+    assert_eq!(optimized.original, "Dockerfile");
+    let md = render::markdown(&r);
+    assert!(md.contains(
+        "## Optimized Dockerfile\n\n### Dockerfile\n\n- runtime base for the final stage"
+    ));
+    assert!(md.contains("```dockerfile\nFROM nvidia/cuda:12.1.0-cudnn8-runtime-ubuntu22.04\n```"));
+    assert!(!md.contains("No optimizer ran"));
+    assert!(render::html(&r).contains("cudnn8-runtime-ubuntu22.04"));
+}
