@@ -170,16 +170,16 @@ pub fn html(report: &AnalysisReport) -> String {
         esc(&report.root),
         esc(&headline(report))
     );
-    let first: Vec<_> = first_priority(report).collect();
+    let first = first_priority(report);
     if !first.is_empty() {
         out.push_str("<section id=\"do-first\"><h2>Do first</h2><ol>");
-        for f in first {
+        for (f, places) in first {
             let _ = write!(
                 out,
                 "<li><b>{}</b> — {} <span class=\"muted\">({})</span>",
                 f.group.as_str(),
                 esc(&f.message),
-                esc(&place_text(f))
+                esc(&places.join(", "))
             );
             if let Some(i) = &f.impact {
                 let _ = write!(out, " <i>Expected: {}</i>", esc(&i.summary));

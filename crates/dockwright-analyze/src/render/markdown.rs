@@ -43,17 +43,17 @@ pub fn markdown(report: &AnalysisReport) -> String {
     let _ = writeln!(out, "# Container build analysis: {}\n", report.root);
     let _ = writeln!(out, "{}.\n", headline(report));
 
-    let first: Vec<&Finding> = first_priority(report).collect();
+    let first = first_priority(report);
     if !first.is_empty() {
         out.push_str("## Do first\n\n");
-        for (i, f) in first.iter().enumerate() {
+        for (i, (f, places)) in first.iter().enumerate() {
             let _ = write!(
                 out,
                 "{}. **{}** — {} ({})",
                 i + 1,
                 f.group.as_str(),
                 f.message,
-                place_text(f)
+                places.join(", ")
             );
             if let Some(impact) = &f.impact {
                 let _ = write!(out, ". Expected: {}", impact.summary);

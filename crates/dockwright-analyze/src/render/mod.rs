@@ -57,11 +57,24 @@ fn place_text(f: &Finding) -> String {
     }
 }
 
-fn first_priority(report: &AnalysisReport) -> impl Iterator<Item = &Finding> {
-    report
+/// The high-priority findings, one item per problem: the same rule with the same message in
+/// several places is one item with all its places.
+fn first_priority(report: &AnalysisReport) -> Vec<(&Finding, Vec<String>)> {
+    let mut out: Vec<(&Finding, Vec<String>)> = Vec::new();
+    for f in report
         .findings
         .iter()
         .filter(|f| f.priority == Priority::High)
+    {
+        match out
+            .iter_mut()
+            .find(|(g, _)| g.code == f.code && g.message == f.message)
+        {
+            Some((_, places)) => places.push(place_text(f)),
+            None => out.push((f, vec![place_text(f)])),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
