@@ -36,6 +36,8 @@ pub(crate) mod dw1306_copy_from_unknown_stage;
 pub(crate) mod dw1307_unused_stage;
 pub(crate) mod dw1308_arg_used_before_declared;
 pub(crate) mod dw1309_cmd_ignored_by_entrypoint;
+pub(crate) mod dw1401_copy_ignored_file;
+pub(crate) mod dw1402_copy_source_missing;
 pub(crate) mod dw2001_apt_no_install_recommends;
 pub(crate) mod dw2002_apt_lists_not_removed;
 pub(crate) mod dw2003_build_tools_in_final_stage;
