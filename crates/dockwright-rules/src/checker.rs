@@ -5,6 +5,7 @@ use dockwright_model::dockwright_shell::{self, PackageCommand, SimpleCommand};
 use dockwright_model::{InstructionFacts, Model, RunFacts, RunScript, Stage};
 use dockwright_syntax::{Dockerfile, Instruction, InstructionKind, Position, Span};
 
+use crate::build_context::{ContextFacts, LazyContext};
 use crate::diagnostic::{Diagnostic, Equivalents};
 use crate::info::RuleInfo;
 use crate::settings::Settings;
@@ -22,6 +23,7 @@ pub struct Checker<'a> {
     pragmas: &'a Pragmas,
     rule: &'static RuleInfo,
     diagnostics: &'a mut Vec<Diagnostic>,
+    context: &'a LazyContext<'a>,
 }
 
 /// An instruction with its facts from the model.
@@ -104,6 +106,7 @@ impl<'a> Checker<'a> {
         pragmas: &'a Pragmas,
         rule: &'static RuleInfo,
         diagnostics: &'a mut Vec<Diagnostic>,
+        context: &'a LazyContext<'a>,
     ) -> Self {
         Checker {
             path,
@@ -114,7 +117,15 @@ impl<'a> Checker<'a> {
             pragmas,
             rule,
             diagnostics,
+            context,
         }
+    }
+
+    /// The build context and the Dockerfile's copies resolved against it, when the file is
+    /// linted with one (see [`crate::build_context`]); `None` otherwise, and a rule that
+    /// needs the context then reports nothing. The context is walked on the first call.
+    pub fn context(&self) -> Option<&'a ContextFacts> {
+        self.context.get()
     }
 
     /// The file's text.

@@ -114,12 +114,24 @@ impl Linter {
     /// Lints `source`, applies fixes, and repeats on the result until no fix applies (at
     /// most [`MAX_ROUNDS`] rounds). A round whose result no longer parses is undone.
     pub fn fix(&self, path: &str, source: &str, mode: FixMode) -> FixOutcome {
+        self.fix_in_context(path, source, mode, None)
+    }
+
+    /// [`Linter::fix`] with the file's build context: the final report includes the
+    /// findings of the rules that need it.
+    pub fn fix_in_context(
+        &self,
+        path: &str,
+        source: &str,
+        mode: FixMode,
+        context: Option<&crate::build_context::ContextRequest>,
+    ) -> FixOutcome {
         // ShellCheck offers no fixes: rounds run without it, the final report with it.
         let rounds_linter = self.clone().with_shellcheck(false);
         let mut text = source.to_string();
         let mut fixed = 0;
         let mut rounds = 0;
-        let mut report = rounds_linter.lint(path, &text);
+        let mut report = rounds_linter.lint_in_context(path, &text, context);
         while rounds < MAX_ROUNDS {
             rounds += 1;
             let applied = apply_fixes(&text, &report.diagnostics, mode);
@@ -131,10 +143,10 @@ impl Linter {
             }
             fixed += applied.fixed;
             text = applied.text;
-            report = rounds_linter.lint(path, &text);
+            report = rounds_linter.lint_in_context(path, &text, context);
         }
         if self.runs_shellcheck() {
-            report = self.lint(path, &text);
+            report = self.lint_in_context(path, &text, context);
         }
         FixOutcome {
             text,

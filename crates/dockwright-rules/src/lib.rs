@@ -14,10 +14,14 @@
 //!
 //! See `README.md` in this crate for how to add a rule.
 
+pub mod build_context;
 pub mod checker;
 pub mod config;
 pub mod diagnostic;
+mod expanded_words;
 pub mod fix;
+mod global_scope;
+mod hadolint_scope;
 pub mod info;
 pub mod lint;
 pub mod registry;
@@ -27,13 +31,14 @@ pub mod settings;
 pub mod shellcheck;
 pub mod suppression;
 
+pub use build_context::{BuildContext, ContextCache, ContextFacts, ContextMode, ContextRequest};
 pub use checker::{Checker, Inst, ScriptCommand};
 pub use diagnostic::{
     Applicability, Category, Diagnostic, Edit, Equivalents, Fix, Location, Severity, Threshold,
 };
 pub use fix::{FixMode, FixOutcome, apply_fixes, write_atomic};
 pub use info::RuleInfo;
-pub use lint::{FileReport, Linter, PARSE_ERROR};
+pub use lint::{FileReport, LintInput, Linter, PARSE_ERROR};
 pub use rule::{Check, Rule};
 pub use settings::{Options, Settings, SettingsError};
 
@@ -42,6 +47,7 @@ pub use settings::{Options, Settings, SettingsError};
 pub(crate) mod prelude {
     pub use crate::checker::{Checker, Inst, ScriptCommand, instruction_head};
     pub use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+    pub(crate) use crate::hadolint_scope::{hadolint_if, hadolint_sees, is_nested};
     pub use crate::rule::Check;
     pub use dockwright_model::dockwright_shell::{
         Action, CacheLocation, PackageArgKind, PackageCommand, PackageFlagKind, PackageManager,
@@ -52,5 +58,5 @@ pub(crate) mod prelude {
         ShellKind, Stage, StageBase,
     };
     pub use dockwright_syntax::mount::MountType;
-    pub use dockwright_syntax::{CommandForm, InstructionKind, Span, Word};
+    pub use dockwright_syntax::{CommandForm, CopySource, InstructionKind, Span, Word};
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use rayon::prelude::*;
 
+use crate::build_context::{ContextRequest, LazyContext};
 use crate::checker::{Checker, make_diagnostic};
 use crate::diagnostic::{Category, Diagnostic, Severity};
 use crate::info::RuleInfo;
@@ -51,6 +52,17 @@ impl FileReport {
     }
 }
 
+/// One file to lint: how findings name it, its text, and where its build context is.
+#[derive(Debug, Clone, Copy)]
+pub struct LintInput<'a> {
+    /// The path as findings show it.
+    pub path: &'a str,
+    /// The Dockerfile's text.
+    pub source: &'a str,
+    /// The build context, for the rules that need one (see [`crate::build_context`]).
+    pub context: Option<&'a ContextRequest>,
+}
+
 /// A configured linter, shared by every file linted with the same settings.
 #[derive(Debug, Clone)]
 pub struct Linter {
@@ -92,15 +104,46 @@ impl Linter {
         self.lint_many(&[(path, source)]).pop().unwrap_or_default()
     }
 
+    /// Lints a file's text with its build context (rules that need one run only with it).
+    pub fn lint_in_context(
+        &self,
+        path: &str,
+        source: &str,
+        context: Option<&ContextRequest>,
+    ) -> FileReport {
+        self.lint_inputs(&[LintInput {
+            path,
+            source,
+            context,
+        }])
+        .pop()
+        .unwrap_or_default()
+    }
+
     /// Lints many files, in parallel, with ShellCheck batched across them (one process per
     /// batch of scripts, not per file). Reports come back in the order of `files`.
     pub fn lint_many(&self, files: &[(&str, &str)]) -> Vec<FileReport> {
-        let mut pending: Vec<Pending> = files
+        let inputs: Vec<LintInput<'_>> = files
+            .iter()
+            .map(|(path, source)| LintInput {
+                path,
+                source,
+                context: None,
+            })
+            .collect();
+        self.lint_inputs(&inputs)
+    }
+
+    /// Lints many files, each with its build context when it has one; see
+    /// [`Linter::lint_many`].
+    pub fn lint_inputs(&self, inputs: &[LintInput<'_>]) -> Vec<FileReport> {
+        let mut pending: Vec<Pending> = inputs
             .par_iter()
-            .map(|(path, source)| self.prepare(path, source))
+            .map(|input| self.prepare(input.path, input.source, input.context))
             .collect();
         if self.shellcheck {
-            run_shellcheck(&mut pending, files);
+            let files: Vec<(&str, &str)> = inputs.iter().map(|i| (i.path, i.source)).collect();
+            run_shellcheck(&mut pending, &files);
         }
         pending
             .into_par_iter()
@@ -116,7 +159,7 @@ impl Linter {
         doc: &Dockerfile<'_>,
         model: &Model,
     ) -> FileReport {
-        let mut pending = vec![self.prepare_parsed(path, doc, model, source)];
+        let mut pending = vec![self.prepare_parsed(path, doc, model, source, None)];
         if self.shellcheck {
             run_shellcheck(&mut pending, &[(path, source)]);
         }
@@ -126,11 +169,11 @@ impl Linter {
             .unwrap_or_default()
     }
 
-    fn prepare(&self, path: &str, source: &str) -> Pending {
+    fn prepare(&self, path: &str, source: &str, context: Option<&ContextRequest>) -> Pending {
         match dockwright_syntax::parse(source) {
             Ok(doc) => {
                 let model = Model::build(&doc, &self.settings.build);
-                self.prepare_parsed(path, &doc, &model, source)
+                self.prepare_parsed(path, &doc, &model, source, context)
             }
             Err(err) => {
                 let at = err.offset.min(source.len());
@@ -159,7 +202,9 @@ impl Linter {
         doc: &Dockerfile<'_>,
         model: &Model,
         source: &str,
+        context: Option<&ContextRequest>,
     ) -> Pending {
+        let lazy_context = LazyContext::new(context, doc, &self.settings);
         let build_check = self
             .settings
             .build
@@ -182,6 +227,7 @@ impl Linter {
                 &pragmas,
                 rule.info(),
                 &mut found,
+                &lazy_context,
             );
             rule.check(&mut checker);
             if let Some(level) = self.settings.selection.severity_override(index) {
@@ -205,7 +251,11 @@ impl Linter {
             report: FileReport {
                 path: path.to_string(),
                 diagnostics: found,
-                warnings: Vec::new(),
+                warnings: lazy_context
+                    .warning()
+                    .map(|w| format!("{path}: {w}"))
+                    .into_iter()
+                    .collect(),
             },
             context: Some(FileContext {
                 spans: doc.instructions().iter().map(|i| i.span()).collect(),

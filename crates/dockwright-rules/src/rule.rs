@@ -74,6 +74,31 @@ pub const fn strip_doc<const N: usize>(raw: &str) -> [u8; N] {
     out
 }
 
+/// Length of the summary: the first paragraph of stripped doc bytes (up to the first blank
+/// line), so a summary may wrap over several doc lines.
+pub const fn summary_len(doc: &[u8]) -> usize {
+    let mut i = 0;
+    while i < doc.len() {
+        if doc[i] == b'\n' && (i + 1 >= doc.len() || doc[i + 1] == b'\n') {
+            return i;
+        }
+        i += 1;
+    }
+    doc.len()
+}
+
+/// The first `N` bytes of stripped doc bytes with the line breaks of a wrapped summary turned
+/// into spaces.
+pub const fn summary_bytes<const N: usize>(doc: &[u8]) -> [u8; N] {
+    let mut out = [0u8; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = if doc[i] == b'\n' { b' ' } else { doc[i] };
+        i += 1;
+    }
+    out
+}
+
 /// Turns stripped doc bytes back into text; the bytes came from a `&str` with only ASCII
 /// spaces removed, so they are always UTF-8.
 pub const fn doc_text(bytes: &'static [u8]) -> &'static str {
@@ -84,8 +109,9 @@ pub const fn doc_text(bytes: &'static [u8]) -> &'static str {
 }
 
 /// Declares a rule: a unit struct whose doc comment is the rule's documentation, with its
-/// metadata. The first doc line is the one-line summary; the rest is Markdown shown by
-/// `dockwright explain`. Fields come in this order; those marked optional may be left out:
+/// metadata. The first doc paragraph is the summary (it may wrap over several lines); the
+/// rest is Markdown shown by `dockwright explain`. Fields come in this order; those marked
+/// optional may be left out:
 ///
 /// ```ignore
 /// declare_rule! {
@@ -133,12 +159,15 @@ macro_rules! declare_rule {
                 const RAW: &str = concat!($summary, "\n", $($doc, "\n",)*);
                 const LEN: usize = $crate::rule::stripped_len(RAW);
                 const DOC: [u8; LEN] = $crate::rule::strip_doc::<LEN>(RAW);
+                const SUMMARY_LEN: usize = $crate::rule::summary_len(&DOC);
+                const SUMMARY: [u8; SUMMARY_LEN] =
+                    $crate::rule::summary_bytes::<SUMMARY_LEN>(&DOC);
                 $crate::RuleInfo {
                     code: $code,
                     name: $rule_name,
                     category: $crate::Category::$category,
                     severity: $crate::Severity::$severity,
-                    summary: $summary.trim_ascii(),
+                    summary: $crate::rule::doc_text(&SUMMARY).trim_ascii(),
                     doc: $crate::rule::doc_text(&DOC),
                     hadolint: $crate::__optional!($($hadolint)?),
                     buildkit: $crate::__optional!($($buildkit)?),

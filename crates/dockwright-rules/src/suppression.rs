@@ -152,6 +152,12 @@ fn parse_pragma(comment: &str) -> Option<Pragma> {
     Some(kind(codes))
 }
 
+/// Whether a comment line (with its `#`) is an inline ignore pragma
+/// (`# hadolint ignore=...` / `# dockwright ignore=...`), not a global or stage one.
+pub fn is_inline_ignore_pragma(comment: &str) -> bool {
+    matches!(parse_pragma(comment), Some(Pragma::Ignore(_)))
+}
+
 fn word<'s>(text: &'s str, w: &str) -> Option<&'s str> {
     let rest = text.strip_prefix(w)?;
     rest.starts_with([' ', '\t']).then(|| rest.trim_start())

@@ -12,17 +12,27 @@
 //! FROM ...                            <- the Dockerfile
 //! ### ok: what must not be flagged    <- "ok" cases must not be
 //! ```
+//!
+//! A case that needs a build context lists its files in `#>` lines after the header (and any
+//! `#|` lines): `#> path: content` (`\n` for a newline), `#> path: <N bytes>` for a file of
+//! N zero bytes, `#> dir/` for an empty directory, `#> .` for an empty context. The case is
+//! then linted with that directory as its context (`--context`); without `#>` lines, with
+//! none.
 
 #![allow(clippy::unwrap_used)]
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use dockwright_rules::{FixMode, Linter, Options, Settings, apply_fixes, config, registry};
+use dockwright_rules::{
+    ContextCache, ContextRequest, FixMode, Linter, Options, Settings, apply_fixes, config, registry,
+};
 
 struct Case {
     title: String,
     options: String,
+    /// Build context entries (`#>` lines), as written.
+    files: Vec<String>,
     source: String,
 }
 
@@ -33,6 +43,7 @@ fn cases(text: &str) -> Vec<Case> {
             cases.push(Case {
                 title: title.trim().to_string(),
                 options: String::new(),
+                files: Vec::new(),
                 source: String::new(),
             });
             continue;
@@ -45,6 +56,12 @@ fn cases(text: &str) -> Vec<Case> {
         {
             case.options.push_str(option.trim());
             case.options.push('\n');
+            continue;
+        }
+        if let Some(file) = line.strip_prefix("#>")
+            && case.source.is_empty()
+        {
+            case.files.push(file.trim().to_string());
             continue;
         }
         case.source.push_str(line);
@@ -62,12 +79,50 @@ fn linter(code: &str, extra: &str) -> Linter {
     Linter::new(settings).with_shellcheck(false)
 }
 
+/// Writes a case's context entries into `dir`.
+fn write_context(dir: &Path, files: &[String]) {
+    for entry in files {
+        if entry == "." {
+            continue;
+        }
+        if let Some(sub) = entry.strip_suffix('/') {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+            continue;
+        }
+        let (path, content) = entry
+            .split_once(": ")
+            .unwrap_or_else(|| panic!("context entry `{entry}`: expected `path: content`"));
+        let bytes = match content
+            .strip_prefix('<')
+            .and_then(|c| c.strip_suffix(" bytes>"))
+        {
+            Some(n) => vec![0u8; n.parse().unwrap()],
+            None => content.replace("\\n", "\n").into_bytes(),
+        };
+        let path = dir.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
 fn render_case(code: &str, case: &Case) -> String {
     let linter = linter(code, &case.options);
-    let report = linter.lint("Dockerfile", &case.source);
+    let dir = tempfile::tempdir().unwrap();
+    let request = (!case.files.is_empty()).then(|| {
+        write_context(dir.path(), &case.files);
+        ContextRequest::given(
+            dir.path().to_path_buf(),
+            None,
+            std::sync::Arc::new(ContextCache::new()),
+        )
+    });
+    let report = linter.lint_in_context("Dockerfile", &case.source, request.as_ref());
     let mut out = format!("### {}\n", case.title);
     for option in case.options.lines() {
         let _ = writeln!(out, "#| {option}");
+    }
+    for file in &case.files {
+        let _ = writeln!(out, "#> {file}");
     }
     for (i, line) in case.source.lines().enumerate() {
         let _ = writeln!(out, "{:>3} | {line}", i + 1);

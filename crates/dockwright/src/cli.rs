@@ -46,6 +46,16 @@ pub enum ColorWhen {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Analyze a repository end to end: every build discovery finds, lint, build context,
+    /// cache and stage graph, the image with --image; prioritized findings with evidence and
+    /// impact, the suggested .dockerignore and the commands to verify (tty, markdown, json,
+    /// html).
+    Analyze(Box<commands::analyze::AnalyzeArgs>),
+
+    /// Print the stage graph of Dockerfiles: stages, external images, FROM and COPY --from
+    /// edges, which stages each target builds (text, mermaid, dot, json).
+    Stages(commands::stages::StagesArgs),
+
     /// Lint Dockerfiles: hadolint's rules, BuildKit's checks and size, cache and security
     /// rules, with fixes; ShellCheck on RUN scripts when it is installed.
     Lint(commands::lint::LintArgs),

@@ -199,7 +199,8 @@ RUN apt-get install -y curl
     );
     let v = json(&out);
     let codes = codes(&v);
-    assert_eq!(codes, ["DW4002", "DW2001"], "{v:#}");
+    // DW3302: the install has no `apt-get update` in its RUN.
+    assert_eq!(codes, ["DW4002", "DW2001", "DW3302"], "{v:#}");
     assert_eq!(v["diagnostics"][1]["severity"], "error");
     assert_eq!(out.status.code(), Some(1), "DL3015 is an error now");
     let isolated = run_in(
@@ -446,6 +447,41 @@ fn rules_and_explain() {
     }
     let sc = run_in(dir.path(), &["explain", "SC2086"], b"");
     assert!(String::from_utf8_lossy(&sc.stdout).contains("shellcheck.net/wiki/SC2086"));
-    let unknown = run_in(dir.path(), &["explain", "DL3047"], b"");
+    let unknown = run_in(dir.path(), &["explain", "DL9999"], b"");
     assert_eq!(unknown.status.code(), Some(2));
+}
+
+/// `--context DIR` gives the context rules a context; a Dockerfile kept apart from its
+/// context (`docker/Dockerfile`) gets none by default, and `--no-context` turns detection off.
+#[test]
+fn build_context() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".git")).unwrap();
+    std::fs::create_dir_all(root.join("docker")).unwrap();
+    std::fs::write(root.join(".git/HEAD"), "ref: refs/heads/main\n").unwrap();
+    std::fs::write(root.join("package.json"), "{}").unwrap();
+    std::fs::write(root.join(".env"), "DB_PASSWORD=hunter2\n").unwrap();
+    let dockerfile = "FROM node:20-slim\nCOPY . /app\nUSER node\n";
+    std::fs::write(root.join("docker/Dockerfile"), dockerfile).unwrap();
+    std::fs::write(root.join("Dockerfile"), dockerfile).unwrap();
+    let select = ["--select", "DW2406,DW4402", "--format", "json"];
+    let lint = |extra: &[&str]| {
+        let mut args = vec!["lint"];
+        args.extend_from_slice(&select);
+        args.extend_from_slice(extra);
+        json(&run_in(root, &args, b""))
+    };
+    // Given: the whole context is judged.
+    let given = lint(&["--context", ".", "docker/Dockerfile"]);
+    assert_eq!(codes(&given), ["DW2406", "DW4402"]);
+    // Detected beside the Dockerfile (a project manifest next to `COPY .`).
+    assert_eq!(codes(&lint(&["Dockerfile"])), ["DW2406", "DW4402"]);
+    // Not detected for docker/Dockerfile: nothing beside it; `.` is not judged by name.
+    assert!(codes(&lint(&["docker/Dockerfile"])).is_empty());
+    assert!(codes(&lint(&["--no-context", "Dockerfile"])).is_empty());
+    // A context that is not a directory is a usage error.
+    let out = run_in(root, &["lint", "--context", "missing", "Dockerfile"], b"");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing"));
 }

@@ -69,7 +69,7 @@ impl Check for AptListsNotRemoved {
 
 /// Where a command can be appended to a one-script shell-form RUN: just after its last
 /// command, when nothing (a comment, a separator) follows it.
-fn append_point(run: &RunFacts) -> Option<usize> {
+pub(crate) fn append_point(run: &RunFacts) -> Option<usize> {
     let [script] = run.scripts.as_slice() else {
         return None;
     };

@@ -12,6 +12,11 @@ crate::declare_rule! {
     /// or the `--build-arg` in `[build]` settings); a name that depends on an ARG without a
     /// value is not judged. Stage names and `scratch` are not images.
     ///
+    /// ## Differences from hadolint
+    /// hadolint DL3006 reads the image as written: it cannot flag `FROM $BASE` whose
+    /// default has no tag (such findings carry no hadolint equivalent), and it flags
+    /// `FROM base-$TARGETARCH`, which names a stage of this Dockerfile, not an image.
+    ///
     /// ## Example
     /// ```dockerfile
     /// FROM python
@@ -46,13 +51,18 @@ impl Check for BaseImageUntagged {
             } else {
                 format!(" (`{}` resolves to `{}`)", image.written, image.expanded)
             };
-            cx.report(
+            let resolved_through_arg = image.written != image.expanded;
+            let diagnostic = cx.report(
                 image.span,
                 format!(
                     "base image `{}` has no tag, so it is whatever `latest` is at build time{via}; pin a version",
                     image.expanded
                 ),
             );
+            // hadolint reads `FROM $BASE` as written and cannot see the missing tag.
+            if resolved_through_arg {
+                diagnostic.equivalents.hadolint = None;
+            }
         }
     }
 }

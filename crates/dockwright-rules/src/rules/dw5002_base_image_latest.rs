@@ -11,6 +11,11 @@ crate::declare_rule! {
     /// A digest next to the tag (`image:latest@sha256:...`) pins the image and is not
     /// flagged. ARGs are resolved as in DW5001.
     ///
+    /// ## Differences from hadolint
+    /// hadolint DL3007 reads the tag as written, so `FROM img:${VERSION}` with
+    /// `ARG VERSION=latest` is flagged here only (such findings carry no hadolint
+    /// equivalent).
+    ///
     /// ## Example
     /// ```dockerfile
     /// FROM node:latest
@@ -40,13 +45,18 @@ impl Check for BaseImageLatest {
             if reference.tag.as_deref() != Some("latest") || reference.digest.is_some() {
                 continue;
             }
-            cx.report(
+            let resolved_through_arg = image.written != image.expanded;
+            let diagnostic = cx.report(
                 image.span,
                 format!(
                     "base image `{}` uses the moving `latest` tag; pin a release tag",
                     image.expanded
                 ),
             );
+            // hadolint reads `FROM img:${VERSION}` as written and cannot see `latest`.
+            if resolved_through_arg {
+                diagnostic.equivalents.hadolint = None;
+            }
         }
     }
 }

@@ -90,7 +90,11 @@ fn word_is_pinned(word: &str) -> bool {
 
 /// The value of `$NAME` / `${NAME}` where `command` runs: the last assignment to it in the
 /// script before the command, or else the instruction's ARG/ENV environment.
-fn variable_value(cx: &Checker<'_>, command: &ScriptCommand<'_>, text: &str) -> Option<String> {
+pub(crate) fn variable_value(
+    cx: &Checker<'_>,
+    command: &ScriptCommand<'_>,
+    text: &str,
+) -> Option<String> {
     let name = text.strip_prefix('$')?;
     let name = name
         .strip_prefix('{')

@@ -293,6 +293,10 @@ fn pip(inv: &Invocation<'_>, args_words: &[Word], manager: M) -> PackageCommand 
 
 /// `pkg`, `pkg==1.0`, `pkg[extra]>=2`, `./dir`, `x.whl`, `git+https://...@v1#egg=x`.
 fn pip_package(word: &Word) -> PackageArg {
+    // The project in the current directory with extras: `.[dev]`, `'.[test,docs]'`.
+    if word.text.starts_with(".[") {
+        return plain_package(word, PackageArgKind::Directory);
+    }
     match classify_operand(word, PIP_FILE_SUFFIXES) {
         Some(PackageArgKind::Vcs) => vcs_package(word, '@'),
         Some(kind) => plain_package(word, kind),
@@ -308,7 +312,11 @@ fn pip_package(word: &Word) -> PackageArg {
 fn vcs_package(word: &Word, marker: char) -> PackageArg {
     let text = word.text.as_str();
     let path_start = text.find("://").map_or(0, |i| i + 3);
-    let last_segment = text[path_start..]
+    // The fragment (`#egg=x&subdirectory=a/b`) is not part of the path.
+    let path_end = text[path_start..]
+        .find('#')
+        .map_or(text.len(), |i| path_start + i);
+    let last_segment = text[path_start..path_end]
         .rfind('/')
         .map_or(path_start, |i| path_start + i + 1);
     let mut package = plain_package(word, PackageArgKind::Vcs);
@@ -807,7 +815,15 @@ fn yarn(inv: &Invocation<'_>) -> Action {
         global = Some(w.span);
         sub = operands.next();
     }
-    let sub_text = sub.map_or("install", |w| w.text.as_str());
+    // Bare `yarn` installs, but `yarn --version` / `yarn --help` only print.
+    let informational = sub.is_none()
+        && args
+            .options
+            .iter()
+            .any(|o| o.is(&["-v", "--version", "-h", "--help"]));
+    let sub_text = sub.map_or(if informational { "" } else { "install" }, |w| {
+        w.text.as_str()
+    });
     let operation = match sub_text {
         "install" | "add" => Op::Install,
         "remove" => Op::Remove,

@@ -353,7 +353,7 @@ pub enum PackageFlagKind {
     /// Skips recommended packages (`--no-install-recommends`, zypper `--no-recommends`, dnf
     /// `--setopt=install_weak_deps=False`).
     NoInstallRecommends,
-    /// Keeps no download cache (`apk --no-cache`, `pip --no-cache-dir` or
+    /// Keeps no download cache (`apk --no-cache` or `--no-network`, `pip --no-cache-dir` or
     /// `PIP_NO_CACHE_DIR`, `uv --no-cache`, `conda --no-cache`... ).
     NoCache,
     /// Refreshes the index first (`apk add --update`, `zypper --refresh`, `dnf --refresh`).

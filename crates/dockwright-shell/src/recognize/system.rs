@@ -233,7 +233,8 @@ fn apk(inv: &Invocation<'_>) -> PackageCommand {
         rest_operands(&mut cmd, args.operands.get(1..).unwrap_or_default());
     }
     let flags = &mut cmd.flags;
-    flag_if(&args, flags, &["--no-cache"], F::NoCache);
+    // `--no-network` downloads nothing, so it leaves no index or package cache either.
+    flag_if(&args, flags, &["--no-cache", "--no-network"], F::NoCache);
     flag_if(
         &args,
         flags,

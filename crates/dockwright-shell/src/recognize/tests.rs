@@ -663,3 +663,50 @@ fn shells_reading_their_script_from_stdin() {
         Some("/tmp/install.sh")
     );
 }
+
+#[test]
+fn pip_vcs_revision_before_a_fragment_with_slashes() {
+    let p = package(
+        "pip install 'git+https://github.com/o/r.git@v2.2#egg=x&subdirectory=a/b' git+https://github.com/o/r.git#egg=y",
+    );
+    let found: Vec<_> = p
+        .packages
+        .iter()
+        .map(|a| (a.version.as_deref(), a.is_pinned()))
+        .collect();
+    assert_eq!(found, [(Some("v2.2"), true), (None, false)]);
+}
+
+#[test]
+fn bare_yarn_installs_but_yarn_version_does_not() {
+    assert_eq!(package("yarn").operation, crate::PackageOperation::Install);
+    assert_eq!(
+        package("yarn --frozen-lockfile").operation,
+        crate::PackageOperation::Install
+    );
+    assert_eq!(
+        package("yarn --version").operation,
+        crate::PackageOperation::Other
+    );
+}
+
+#[test]
+fn apk_without_network_keeps_no_cache() {
+    assert!(
+        package("apk add --no-network --virtual .rundeps so:libc.musl-x86_64.so.1").has(F::NoCache)
+    );
+    assert!(!package("apk add --virtual .rundeps curl").has(F::NoCache));
+}
+
+#[test]
+fn pip_project_with_extras_is_a_directory() {
+    let p = package("pip install '.[dev,test]' flask");
+    let kinds: Vec<_> = p.packages.iter().map(|a| (a.kind, a.is_pinned())).collect();
+    assert_eq!(
+        kinds,
+        [
+            (crate::PackageArgKind::Directory, true),
+            (crate::PackageArgKind::Name, false)
+        ]
+    );
+}

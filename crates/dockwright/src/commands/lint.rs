@@ -11,7 +11,10 @@ use clap::Args;
 use dockwright_report::{FileResult, LintFormat, LintReport, RenderOptions, render_lint};
 use dockwright_rules::config::{self, Loaded};
 use dockwright_rules::settings::BuildSection;
-use dockwright_rules::{Applicability, FixMode, Linter, Options, Settings, registry};
+use dockwright_rules::{
+    Applicability, ContextCache, ContextRequest, FixMode, LintInput, Linter, Options, Settings,
+    registry,
+};
 use rayon::prelude::*;
 
 use crate::exit::Status;
@@ -96,6 +99,18 @@ pub struct LintArgs {
     /// A registry base images may come from (repeatable; globs like *.gcr.io).
     #[arg(long = "trusted-registry", value_name = "REGISTRY")]
     pub trusted_registries: Vec<String>,
+
+    /// The build context (the directory `docker build` is given), for the rules that read it:
+    /// sources the .dockerignore excludes or that do not exist, secrets and unused large
+    /// files copied, files copied twice, the cache order of dependency installs. Default: the
+    /// Dockerfile's directory when it looks like the context (it has a .dockerignore, or
+    /// holds every source the Dockerfile names, or a project manifest next to `COPY . .`).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_context")]
+    pub context: Option<PathBuf>,
+
+    /// Lint without a build context (rules that need one do not run).
+    #[arg(long)]
+    pub no_context: bool,
 }
 
 fn parse_format(s: &str) -> Result<LintFormat, String> {
@@ -317,6 +332,25 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Status> {
             .context("cannot read standard input")?;
         stdin_text = Some(bytes);
     }
+    if let Some(dir) = &args.context
+        && !dir.is_dir()
+    {
+        bail!("--context {}: not a directory", dir.display());
+    }
+    let contexts = std::sync::Arc::new(ContextCache::new());
+    let context_for = |dockerfile: Option<&Path>| -> Option<ContextRequest> {
+        match (&args.context, dockerfile) {
+            (Some(dir), file) => Some(ContextRequest::given(
+                dir.clone(),
+                file.map(Path::to_path_buf),
+                contexts.clone(),
+            )),
+            (None, Some(file)) if !args.no_context => {
+                Some(ContextRequest::detect(file.to_path_buf(), contexts.clone()))
+            }
+            _ => None,
+        }
+    };
     let mode = args.fix_mode();
     // Read every file and find its configuration.
     let inputs: Vec<anyhow::Result<Input>> = targets
@@ -350,12 +384,17 @@ pub fn run(args: &LintArgs) -> anyhow::Result<Status> {
                 Ok(s) => (s, false),
                 Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
             };
+            let context = match target {
+                Target::File(file) => context_for(Some(file)),
+                Target::Stdin => context_for(args.stdin_filename.as_deref()),
+            };
             Ok(Input {
                 shown,
                 path,
                 source,
                 lossy,
                 linter,
+                context,
             })
         })
         .collect();
@@ -437,6 +476,8 @@ struct Input {
     source: String,
     lossy: bool,
     linter: std::sync::Arc<Linter>,
+    /// Where its build context is, if it has one.
+    context: Option<ContextRequest>,
 }
 
 fn outcome(
@@ -483,10 +524,16 @@ fn outcome(
 /// `--fix` / `--diff`: fix each file on its own (files that are not UTF-8 are only linted).
 fn fix_one(input: Input, mode: FixMode) -> Outcome {
     if input.lossy {
-        let report = input.linter.lint(&input.shown, &input.source);
+        let report =
+            input
+                .linter
+                .lint_in_context(&input.shown, &input.source, input.context.as_ref());
         return outcome(input, report, None, 0);
     }
-    let result = input.linter.fix(&input.shown, &input.source, mode);
+    let result =
+        input
+            .linter
+            .fix_in_context(&input.shown, &input.source, mode, input.context.as_ref());
     let fixed = (result.text != input.source).then(|| result.text.clone());
     outcome(input, result.report, fixed, result.fixed)
 }
@@ -506,11 +553,15 @@ fn lint_all(files: Vec<Input>) -> Vec<Outcome> {
     }
     let mut reports: Vec<Option<dockwright_rules::FileReport>> = vec![None; files.len()];
     for (linter, members) in groups {
-        let pairs: Vec<(&str, &str)> = members
+        let inputs: Vec<LintInput<'_>> = members
             .iter()
-            .map(|&i| (files[i].shown.as_str(), files[i].source.as_str()))
+            .map(|&i| LintInput {
+                path: files[i].shown.as_str(),
+                source: files[i].source.as_str(),
+                context: files[i].context.as_ref(),
+            })
             .collect();
-        for (i, report) in members.into_iter().zip(linter.lint_many(&pairs)) {
+        for (i, report) in members.into_iter().zip(linter.lint_inputs(&inputs)) {
             reports[i] = Some(report);
         }
     }

@@ -1,6 +1,7 @@
 //! One module per command. Each exposes an `Args` struct (clap) and a `run` function that
 //! returns the exit status; errors bubble up as `anyhow::Error` and exit with status 2.
 
+pub mod analyze;
 pub mod bench;
 pub mod cache;
 pub mod completions;
@@ -14,6 +15,7 @@ pub mod image;
 pub mod lint;
 pub mod optimize;
 pub mod rules;
+pub mod stages;
 
 use crate::cli::{Cli, Command};
 use crate::exit::Status;
@@ -21,6 +23,8 @@ use crate::exit::Status;
 /// Runs the chosen command.
 pub fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
+        Command::Analyze(args) => analyze::run(&args),
+        Command::Stages(args) => stages::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::Cache(args) => cache::run(&args),
         Command::Completions(args) => completions::run(&args),
