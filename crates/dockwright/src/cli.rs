@@ -60,6 +60,14 @@ pub enum Command {
     /// rules, with fixes; ShellCheck on RUN scripts when it is installed.
     Lint(commands::lint::LintArgs),
 
+    /// Apply the lint fixes to the files (the same as `lint --fix`): safe fixes, and unsafe
+    /// ones too with --unsafe-fixes; --diff prints them as a unified diff and writes nothing.
+    Fix(commands::fix::FixArgs),
+
+    /// Rewrite a Dockerfile for a smaller image and cheaper rebuilds (builder/runtime split,
+    /// dependencies before source, package hygiene) and explain each change.
+    Optimize(commands::optimize::OptimizeArgs),
+
     /// List the lint rules (code, name, category, severity, equivalents, fix).
     Rules(commands::rules::RulesArgs),
 

@@ -343,6 +343,57 @@ fn fix_writes_atomically_and_diff_shows_changes() {
 }
 
 #[test]
+fn fix_command_matches_lint_fix_keeps_mode_and_is_idempotent() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = project();
+    let path = dir.path().join("Dockerfile");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+
+    let diff = run_in(dir.path(), &["fix", "--diff", "Dockerfile"], b"");
+    assert_eq!(
+        diff.status.code(),
+        Some(1),
+        "--diff exits 1 when there are changes"
+    );
+    assert!(String::from_utf8_lossy(&diff.stdout).contains("+RUN apt-get update"));
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        BAD,
+        "--diff writes nothing"
+    );
+
+    run_in(dir.path(), &["fix", "--unsafe-fixes", "Dockerfile"], b"");
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    assert_ne!(fixed, BAD);
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640, "the file keeps its mode");
+
+    // The same result as `lint --fix --unsafe-fixes` on the original text.
+    let other = dir.path().join("svc/Dockerfile");
+    std::fs::write(&other, BAD).unwrap();
+    run_in(
+        dir.path(),
+        &["lint", "--fix", "--unsafe-fixes", "svc/Dockerfile"],
+        b"",
+    );
+    assert_eq!(std::fs::read_to_string(&other).unwrap(), fixed);
+
+    let again = run_in(dir.path(), &["fix", "--unsafe-fixes", "Dockerfile"], b"");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        fixed,
+        "a second run changes nothing"
+    );
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("fixed"));
+    let diff = run_in(
+        dir.path(),
+        &["fix", "--diff", "--unsafe-fixes", "Dockerfile"],
+        b"",
+    );
+    assert_eq!(diff.status.code(), Some(0), "nothing left to fix");
+}
+
+#[test]
 fn every_output_format_renders() {
     let dir = project();
     for format in [

@@ -10,8 +10,10 @@ pub mod debug;
 pub mod diff;
 pub mod discover;
 pub mod explain;
+pub mod fix;
 pub mod image;
 pub mod lint;
+pub mod optimize;
 pub mod rules;
 pub mod stages;
 
@@ -29,6 +31,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Context(args) => context::run(&args),
         Command::Debug(args) => debug::run(&args),
         Command::Lint(args) => lint::run(&args),
+        Command::Fix(args) => fix::run(args),
+        Command::Optimize(args) => optimize::run(&args),
         Command::Rules(args) => rules::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Image(args) => image::run(&args),
