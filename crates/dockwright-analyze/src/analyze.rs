@@ -22,8 +22,15 @@ use crate::report::*;
 
 /// Produces an optimized Dockerfile (the hook for `dockwright-optimize`).
 pub trait Optimizer: Sync {
-    /// The rewrite of `text` (the Dockerfile named `name`), if the optimizer has one.
-    fn optimize(&self, name: &str, text: &str) -> Option<OptimizedDockerfile>;
+    /// The rewrite of `text` (the Dockerfile named `name`, at `dockerfile` on disk when it is
+    /// a file of its own, built in `context`), if the optimizer has one.
+    fn optimize(
+        &self,
+        name: &str,
+        text: &str,
+        context: Option<&Path>,
+        dockerfile: Option<&Path>,
+    ) -> Option<OptimizedDockerfile>;
 }
 
 /// What a long analysis reports while it runs.
@@ -405,9 +412,10 @@ fn analyze_unit(
         builds: build_ids.clone(),
         instructions: doc.instructions().len(),
         graph: graph.clone(),
-        optimized: options
-            .optimizer
-            .and_then(|opt| opt.optimize(&unit.name, text)),
+        optimized: options.optimizer.and_then(|opt| {
+            let context = unit.builds.first().and_then(|b| context_dir(root, b));
+            opt.optimize(&unit.name, text, context.as_deref(), unit.path.as_deref())
+        }),
     });
 
     // Context and cache, per build.

@@ -434,7 +434,10 @@ fn optimizer_output_is_shown() {
             &self,
             name: &str,
             text: &str,
+            context: Option<&std::path::Path>,
+            _dockerfile: Option<&std::path::Path>,
         ) -> Option<dockwright_analyze::OptimizedDockerfile> {
+            assert!(context.is_some_and(|c| c.join("Dockerfile").is_file()));
             text.starts_with("FROM nvidia/cuda")
                 .then(|| dockwright_analyze::OptimizedDockerfile {
                     original: name.to_owned(),

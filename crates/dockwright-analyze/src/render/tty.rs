@@ -128,7 +128,11 @@ pub fn tty(report: &AnalysisReport, color: bool) -> String {
     if !optimized.is_empty() {
         let _ = writeln!(out, "\n{}", paint("1;4", "Optimized Dockerfile"));
         for o in optimized {
-            let _ = writeln!(out, "  {}\n{}", o.original, o.text);
+            let _ = writeln!(out, "  {}", paint("1", &o.original));
+            for change in &o.changes {
+                let _ = writeln!(out, "    · {change}");
+            }
+            let _ = writeln!(out, "\n{}", o.text);
         }
     }
     for b in &report.builds {

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use dockwright_analyze::{AnalyzeOptions, Priority, Progress, analyze, render};
+use dockwright_analyze::{
+    AnalyzeOptions, OptimizedDockerfile, Optimizer, Priority, Progress, analyze, render,
+};
 use dockwright_project::DiscoverOptions;
 use dockwright_rules::config::{self, Loaded};
 use dockwright_rules::{Linter, Settings};
@@ -159,7 +161,7 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Status> {
             },
             linter: &linter,
             image: image.as_ref(),
-            optimizer: None,
+            optimizer: Some(&DockwrightOptimizer),
             progress: Some(&progress),
         },
     );
@@ -205,4 +207,53 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Status> {
         Some(p) if report.reaches(p) => Status::Failure,
         _ => Status::Success,
     })
+}
+
+/// `dockwright optimize` as the report's "Optimized Dockerfile" section: the rewrite when it
+/// changes something, each change with its measured effect, and the proposals it did not
+/// apply.
+struct DockwrightOptimizer;
+
+impl Optimizer for DockwrightOptimizer {
+    fn optimize(
+        &self,
+        name: &str,
+        text: &str,
+        context: Option<&Path>,
+        dockerfile: Option<&Path>,
+    ) -> Option<OptimizedDockerfile> {
+        let input = dockwright_optimize::OptimizeInput {
+            source: text,
+            context,
+            dockerfile,
+        };
+        let optimized =
+            dockwright_optimize::optimize(&input, &dockwright_optimize::OptimizeOptions::default())
+                .ok()?;
+        if !optimized.changed && optimized.proposals.is_empty() {
+            return None;
+        }
+        let mut changes: Vec<String> = optimized
+            .changes
+            .iter()
+            .map(|c| {
+                if c.effect.is_empty() {
+                    c.summary.clone()
+                } else {
+                    format!("{}: {}", c.summary, c.effect)
+                }
+            })
+            .collect();
+        changes.extend(
+            optimized
+                .proposals
+                .iter()
+                .map(|p| format!("proposed, not applied: {} ({})", p.summary, p.reason)),
+        );
+        Some(OptimizedDockerfile {
+            original: name.to_owned(),
+            text: optimized.dockerfile,
+            changes,
+        })
+    }
 }
