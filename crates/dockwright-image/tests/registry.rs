@@ -163,6 +163,23 @@ fn anonymous_registry() {
     same(&local, &analyze(&by_digest, None).unwrap());
     let missing = analyze(&format!("127.0.0.1:{}/test/none:v1", reg.port), None).unwrap_err();
     assert!(missing.contains("404"), "{missing}");
+
+    // The digest a `FROM name:v1@digest` pin takes (`optimize --pin-digests`): the manifest
+    // the registry serves for the tag, as skopeo reads it too.
+    let r = source::reference::RegistryRef::parse(&name).unwrap();
+    let digest = source::registry::tag_digest(&r, &ResolveOptions::default()).unwrap();
+    let skopeo = Command::new("skopeo")
+        .args(["inspect", "--tls-verify=false", "--format", "{{.Digest}}"])
+        .arg(format!("docker://{name}"))
+        .output()
+        .unwrap();
+    assert!(
+        skopeo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&skopeo.stderr)
+    );
+    assert_eq!(digest, String::from_utf8_lossy(&skopeo.stdout).trim());
+    assert_eq!(Some(digest), remote.manifest_digest);
 }
 
 #[test]

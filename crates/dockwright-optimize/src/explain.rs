@@ -33,6 +33,7 @@ fn answers(kind: ChangeKind, code: &str, name: &str) -> bool {
         ChangeKind::NonRootUser => name.contains("user") || name.contains("root"),
         ChangeKind::CopyChown => name.contains("chown"),
         ChangeKind::IgnoreFile => name.contains("ignore"),
+        ChangeKind::PinDigest => name.contains("digest"),
     }
 }
 

@@ -24,12 +24,14 @@
 mod analyze;
 mod emit;
 mod explain;
+mod pin;
 
 use std::path::Path;
 
 use serde::Serialize;
 
 pub use analyze::Ecosystem;
+pub use pin::{Pinned, pin_digests};
 
 /// What to optimize and how.
 #[derive(Debug, Clone, Default)]
@@ -108,6 +110,8 @@ pub enum ChangeKind {
     NonRootUser,
     /// An ignore file for the context.
     IgnoreFile,
+    /// A base image pinned by digest (`--pin-digests`).
+    PinDigest,
 }
 
 /// A rewrite that was not applied because it could not be shown safe.

@@ -369,6 +369,18 @@ impl BlobStore for RegistryClient {
     }
 }
 
+/// The digest the registry serves for `r`'s tag: the index's when the image has several
+/// platforms, so a `FROM image:tag@digest` pin keeps all of them.
+pub fn tag_digest(r: &RegistryRef, opts: &ResolveOptions) -> Result<String> {
+    let ctx = r.to_string();
+    if let Ok(d) = Digest::parse(&r.reference, &ctx) {
+        return Ok(d.to_string());
+    }
+    let client = RegistryClient::new(r, opts)?;
+    let bytes = client.get_small(&format!("manifests/{}", r.reference), Some(ACCEPT))?;
+    Ok(format!("sha256:{:x}", sha2::Sha256::digest(&bytes)))
+}
+
 /// Reads an image's metadata from a registry.
 pub fn resolve(r: &RegistryRef, opts: &ResolveOptions) -> Result<ResolvedImage> {
     let client = RegistryClient::new(r, opts)?;

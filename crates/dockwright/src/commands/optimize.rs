@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use dockwright_optimize::{OptimizeInput, OptimizeOptions, Optimized, optimize};
+use dockwright_optimize::{OptimizeInput, OptimizeOptions, Optimized, optimize, pin_digests};
 
 use crate::exit::Status;
 use crate::terminal;
@@ -58,6 +58,17 @@ pub struct OptimizeArgs {
     #[arg(long)]
     pub buildkit: bool,
 
+    /// Pin every base image given by tag to the digest its registry serves now
+    /// (`FROM python:3.12-slim@sha256:...`); needs the registries to be reachable (credentials
+    /// from ~/.docker/config.json). Images whose digest cannot be read are reported, not
+    /// changed.
+    #[arg(long)]
+    pub pin_digests: bool,
+
+    /// With --pin-digests: plain HTTP to registries that are not on loopback.
+    #[arg(long, requires = "pin_digests")]
+    pub insecure_registry: bool,
+
     /// Do not write an ignore file, even when the context has none.
     #[arg(long)]
     pub no_ignore_file: bool,
@@ -87,6 +98,11 @@ pub fn run(args: &OptimizeArgs) -> anyhow::Result<Status> {
         },
     )
     .with_context(|| format!("{}", dockerfile.display()))?;
+    let mut result = result;
+    if args.pin_digests {
+        pin(&mut result, args.insecure_registry)
+            .with_context(|| format!("{}: pinning base images", dockerfile.display()))?;
+    }
 
     if args.diff {
         let diff = similar::TextDiff::from_lines(source, result.dockerfile.as_str());
@@ -218,5 +234,29 @@ fn report(result: &Optimized, format: Format, to_stderr: bool) -> anyhow::Result
     } else {
         std::io::stdout().lock().write_all(text.as_bytes())?;
     }
+    Ok(())
+}
+
+/// Adds registry digests to the optimized Dockerfile's base images (`--pin-digests`).
+fn pin(result: &mut Optimized, insecure: bool) -> anyhow::Result<()> {
+    use dockwright_image::source::ResolveOptions;
+    use dockwright_image::source::reference::RegistryRef;
+    use dockwright_image::source::registry::tag_digest;
+
+    let options = ResolveOptions {
+        insecure,
+        ..ResolveOptions::default()
+    };
+    let pinned = pin_digests(&result.dockerfile, &mut |reference| {
+        let r = RegistryRef::parse(reference).map_err(|e| e.to_string())?;
+        tag_digest(&r, &options).map_err(|e| e.to_string())
+    })
+    .map_err(anyhow::Error::msg)?;
+    if !pinned.changes.is_empty() {
+        result.changed = true;
+    }
+    result.dockerfile = pinned.text;
+    result.changes.extend(pinned.changes);
+    result.proposals.extend(pinned.proposals);
     Ok(())
 }
