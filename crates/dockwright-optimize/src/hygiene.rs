@@ -54,6 +54,9 @@ const HYGIENE_RULES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The code of the rule whose fix (`apk add --no-cache`) is made in every stage.
+const APK_CACHE_KEPT: &str = "DW2102";
+
 /// The code of the rule that reports npm's cache left in the layer (it has no fix of its
 /// own: the clean is appended here when the RUN installs with npm).
 const PACKAGE_CACHE_LEFT: &str = "DW2401";
@@ -92,7 +95,12 @@ pub(crate) fn apply(original: &str, text: String, buildkit: bool) -> (String, Ve
             let Some(index) = instruction_at(&doc, d.start) else {
                 continue;
             };
-            if index < image_from {
+            // `apk add --no-cache` is safe in any stage (the same packages, no index kept):
+            // in a build stage it keeps the build cache small. The other fixes are made
+            // where they shrink the image only (a builder's pip cache stays: the bench
+            // projects' builders are left as they are).
+            let builder = index < image_from;
+            if builder && d.code != APK_CACHE_KEPT {
                 continue;
             }
             if d.code == PACKAGE_CACHE_LEFT {
@@ -111,9 +119,14 @@ pub(crate) fn apply(original: &str, text: String, buildkit: bool) -> (String, Ve
             let Some((_, effect)) = HYGIENE_RULES.iter().find(|(code, _)| *code == d.code) else {
                 continue;
             };
-            if d.fix.is_none() || d.severity == Severity::Style {
+            if d.fix.is_none() || (d.severity == Severity::Style && d.code != APK_CACHE_KEPT) {
                 continue;
             }
+            let effect = if builder {
+                format!("{effect} of this build stage (the build cache, not the image)")
+            } else {
+                (*effect).to_string()
+            };
             made.push(Made {
                 instruction: index,
                 kind: ChangeKind::PackageHygiene,
@@ -122,7 +135,7 @@ pub(crate) fn apply(original: &str, text: String, buildkit: bool) -> (String, Ve
                     .as_ref()
                     .map(|f| format!("{} ({})", f.message, d.name))
                     .unwrap_or_default(),
-                effect: (*effect).to_string(),
+                effect,
             });
             chosen.push(d.clone());
         }
@@ -152,7 +165,7 @@ pub(crate) fn apply(original: &str, text: String, buildkit: bool) -> (String, Ve
     (text, changes)
 }
 
-/// Removes `apk update` from the image stage's RUNs whose every other apk command is an
+/// Removes `apk update` from the RUNs whose every other apk command is an
 /// `apk add --no-cache`: those fetch a fresh index themselves, and the update only leaves
 /// its copy of the index in the layer. Only an `apk update` joined by `&&` goes (its
 /// removal cannot change what runs after a failure).
@@ -162,7 +175,8 @@ fn drop_apk_update(text: &str, made: &mut Vec<Made>) -> String {
     };
     let model = Model::build(&doc, &BuildOptions::default());
     let mut cuts: Vec<(usize, usize)> = Vec::new();
-    for index in image_stage_start(&doc)..doc.instructions().len() {
+    let image_from = image_stage_start(&doc);
+    for index in 0..doc.instructions().len() {
         let Some(run) = model.run(index) else {
             continue;
         };
@@ -231,9 +245,12 @@ fn drop_apk_update(text: &str, made: &mut Vec<Made>) -> String {
                 kind: ChangeKind::PackageHygiene,
                 summary: "`apk update` dropped: `apk add --no-cache` fetches the index itself"
                     .into(),
-                effect:
+                effect: if index < image_from {
+                    "apk's package index (/var/cache/apk/APKINDEX.*) no longer stays in the layer of this build stage (the build cache, not the image)".into()
+                } else {
                     "apk's package index (/var/cache/apk/APKINDEX.*) no longer stays in the layer"
-                        .into(),
+                        .into()
+                },
             });
         }
     }
@@ -316,6 +333,12 @@ fn append_point(run: &RunFacts) -> Option<usize> {
 
 /// Cache mounts for pip, npm and Go's build cache on the RUNs that fill them, when they
 /// run as root (so the cache is under /root) and no variable moves the cache.
+///
+/// Not mounted: apk (`--no-cache` already keeps the index out, and a mount would leave a
+/// later `apk add` without an index), dnf/yum/zypper (packages are only kept with
+/// `keepcache`, and the metadata on a mount goes stale between builds: `clean all` is
+/// used instead), Go's module cache and Cargo's registry (a later RUN without the same
+/// mount would find the modules gone).
 fn cache_mounts(text: &str, made: &mut Vec<Made>) -> String {
     let Ok(doc) = dockwright_syntax::parse(text) else {
         return text.to_string();
@@ -340,6 +363,14 @@ fn cache_mounts(text: &str, made: &mut Vec<Made>) -> String {
             continue;
         }
         let env = model.env_at(index);
+        // The caches are under the home directory: root's, unless a variable moves it.
+        if env
+            .get("HOME")
+            .is_some_and(|h| h.trim_end_matches('/') != "/root")
+            || env.contains("XDG_CACHE_HOME")
+        {
+            continue;
+        }
         let mut targets: Vec<(&str, &str)> = Vec::new();
         for cache in run.effects.caches.iter().filter(|c| c.left_in_layer()) {
             let target = match cache.location {

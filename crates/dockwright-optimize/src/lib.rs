@@ -19,8 +19,8 @@
 //! - in the stage that becomes the image, the other package managers leave no cache in the
 //!   layer: `apk add --no-cache`, `dnf`/`yum`/`microdnf clean all`, `zypper clean --all`,
 //!   `pip install --no-cache-dir`, `npm cache clean --force`, `yarn cache clean` (the lint
-//!   rules' fixes), and their installs answer yes; with `--buildkit`, pip, npm and Go's
-//!   build cache go on cache mounts instead;
+//!   rules' fixes; apk's in build stages too), and their installs answer yes; with
+//!   `--buildkit`, pip, npm and Go's build cache go on cache mounts instead;
 //! - shell-form `CMD`/`ENTRYPOINT` in exec form when the command is a plain word list;
 //! - a non-root `USER` when none is set and the command needs no privileged port.
 //!

@@ -451,3 +451,57 @@ fn no_split_when_the_runtime_program_would_be_missing() {
         result.proposals
     );
 }
+
+#[test]
+fn cache_mounts_only_for_roots_caches() {
+    // Another user, or a home or cache directory moved by a variable: the cache is not
+    // under /root, so a mount there would not catch it.
+    for source in [
+        "FROM python:3.12-slim\nUSER 1000\nRUN pip install flask\n",
+        "FROM python:3.12-slim\nENV HOME=/home/app\nRUN pip install flask\n",
+        "FROM node:20\nENV XDG_CACHE_HOME=/cache\nRUN go build ./...\n",
+    ] {
+        let result = optimize(
+            &OptimizeInput {
+                source,
+                context: None,
+                dockerfile: None,
+            },
+            &OptimizeOptions { buildkit: true },
+        )
+        .unwrap();
+        assert!(
+            !result.dockerfile.contains("--mount"),
+            "{}",
+            result.dockerfile
+        );
+    }
+}
+
+#[test]
+fn apk_no_cache_in_a_builder_stage_too() {
+    let source = "FROM alpine:3.20 AS build\nRUN apk update && apk add gcc musl-dev\nRUN gcc -o /hello hello.c\nFROM alpine:3.20\nCOPY --from=build /hello /hello\nCMD [\"/hello\"]\n";
+    let result = optimize(
+        &OptimizeInput {
+            source,
+            context: None,
+            dockerfile: None,
+        },
+        &OptimizeOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        result
+            .dockerfile
+            .contains("RUN apk add --no-cache gcc musl-dev\n"),
+        "{}",
+        result.dockerfile
+    );
+    let change = result
+        .changes
+        .iter()
+        .find(|c| c.kind == dockwright_optimize::ChangeKind::PackageHygiene)
+        .unwrap();
+    assert_eq!(change.lines, vec![2]);
+    assert!(change.effect.contains("build stage"), "{}", change.effect);
+}
