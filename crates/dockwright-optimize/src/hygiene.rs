@@ -21,7 +21,7 @@ use crate::{Change, ChangeKind};
 const HYGIENE_RULES: &[(&str, &str)] = &[
     (
         "DW2101",
-        "pip's download cache (/root/.cache/pip) no longer stays in the layer",
+        "pip's download cache (~/.cache/pip) no longer stays in the layer",
     ),
     (
         "DW2102",
@@ -146,7 +146,7 @@ pub(crate) fn apply(original: &str, text: String, buildkit: bool) -> (String, Ve
                 kind: ChangeKind::PackageHygiene,
                 summary: "run `npm cache clean --force` at the end of the RUN (package-cache-left)"
                     .into(),
-                effect: "npm's download cache (/root/.npm/_cacache) no longer stays in the layer"
+                effect: "npm's download cache (~/.npm/_cacache) no longer stays in the layer"
                     .into(),
             });
             chosen.push(carrier);
@@ -448,7 +448,9 @@ fn changes_on(original: &str, before: &[String], made: Vec<Made>) -> Vec<Change>
                 doc.instructions()
                     .iter()
                     .find(|i| i.text().trim_end() == text)
-                    .map(|i| vec![i.start_line()])
+                    // Every line of the instruction: its findings are on the lines of the
+                    // commands, continuation lines included.
+                    .map(|i| (i.start_line()..=i.end_line().max(i.start_line())).collect())
             })
             .unwrap_or_default()
     };

@@ -505,3 +505,34 @@ fn apk_no_cache_in_a_builder_stage_too() {
     assert_eq!(change.lines, vec![2]);
     assert!(change.effect.contains("build stage"), "{}", change.effect);
 }
+
+#[test]
+fn a_change_of_a_continued_run_lists_its_lines_and_findings() {
+    let source = "FROM alpine:3.20\nRUN apk update \\\n && apk add curl\nCMD [\"curl\"]\n";
+    let result = optimize(
+        &OptimizeInput {
+            source,
+            context: None,
+            dockerfile: None,
+        },
+        &OptimizeOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        result.dockerfile.contains("RUN apk add --no-cache curl\n"),
+        "{}",
+        result.dockerfile
+    );
+    let change = result
+        .changes
+        .iter()
+        .find(|c| c.kind == dockwright_optimize::ChangeKind::PackageHygiene)
+        .unwrap();
+    assert_eq!(change.lines, vec![2, 3]);
+    assert!(
+        change
+            .rules
+            .iter()
+            .any(|r| r.code == "DW2102" && r.line == 3)
+    );
+}
