@@ -10,7 +10,7 @@ use dockwright_model::dockwright_shell::{
     Action, CacheLocation, Command as ShellCommand, Connector, PackageCommand, PackageFlagKind,
     PackageManager, PackageOperation,
 };
-use dockwright_model::{BuildOptions, Model, RunFacts, ScriptOrigin};
+use dockwright_model::{BuildOptions, Model, RunFacts, ScriptOrigin, StageBase};
 use dockwright_rules::{Diagnostic, Edit, Fix, FixMode, Linter, Settings, Severity, apply_fixes};
 use dockwright_syntax::{Dockerfile, InstructionKind};
 
@@ -334,58 +334,41 @@ fn append_point(run: &RunFacts) -> Option<usize> {
 /// Cache mounts for pip, npm and Go's build cache on the RUNs that fill them, when they
 /// run as root (so the cache is under /root) and no variable moves the cache.
 ///
+/// In build stages, Go's module cache and Cargo's registry too (not in the image's stage:
+/// a program that reads them at run time would find them gone).
+///
 /// Not mounted: apk (`--no-cache` already keeps the index out, and a mount would leave a
 /// later `apk add` without an index), dnf/yum/zypper (packages are only kept with
 /// `keepcache`, and the metadata on a mount goes stale between builds: `clean all` is
-/// used instead), Go's module cache and Cargo's registry (a later RUN without the same
-/// mount would find the modules gone).
+/// used instead), yarn (where its cache is depends on its major version).
 fn cache_mounts(text: &str, made: &mut Vec<Made>) -> String {
     let Ok(doc) = dockwright_syntax::parse(text) else {
         return text.to_string();
     };
     let model = Model::build(&doc, &BuildOptions::default());
+    let image_from = image_stage_start(&doc);
+    let shared = SharedCaches::new(&doc, &model, image_from);
     let mut edits: Vec<(usize, String)> = Vec::new();
     for (index, inst) in doc.instructions().iter().enumerate() {
-        if inst.kind() != InstructionKind::Run {
-            continue;
-        }
-        let Some(run) = model.run(index) else {
+        let Some((run, env)) = mountable(&doc, &model, index) else {
             continue;
         };
-        if !run.mounts.is_empty() || run.scripts.is_empty() {
-            continue;
-        }
-        let facts = model.instruction(index);
-        let root = facts
-            .and_then(|f| f.user.as_deref())
-            .is_none_or(|u| matches!(u, "root" | "0" | "0:0" | "root:root"));
-        if !root {
-            continue;
-        }
-        let env = model.env_at(index);
-        // The caches are under the home directory: root's, unless a variable moves it.
-        if env
-            .get("HOME")
-            .is_some_and(|h| h.trim_end_matches('/') != "/root")
-            || env.contains("XDG_CACHE_HOME")
-        {
-            continue;
-        }
-        let mut targets: Vec<(&str, &str)> = Vec::new();
+        let stage = model.instruction(index).and_then(|f| f.stage);
+        let mut targets: Vec<(String, &str)> = Vec::new();
         for cache in run.effects.caches.iter().filter(|c| c.left_in_layer()) {
             let target = match cache.location {
                 CacheLocation::PipCache
                     if !env.contains("PIP_CACHE_DIR") && !env.contains("PIP_NO_CACHE_DIR") =>
                 {
-                    Some(("/root/.cache/pip", "pip"))
+                    Some(("/root/.cache/pip".to_string(), "pip"))
                 }
                 CacheLocation::NpmCache
                     if !env.contains("npm_config_cache") && !env.contains("NPM_CONFIG_CACHE") =>
                 {
-                    Some(("/root/.npm", "npm"))
+                    Some(("/root/.npm".to_string(), "npm"))
                 }
                 CacheLocation::GoBuildCache if !env.contains("GOCACHE") => {
-                    Some(("/root/.cache/go-build", "Go build"))
+                    Some(("/root/.cache/go-build".to_string(), "Go build"))
                 }
                 _ => None,
             };
@@ -393,6 +376,16 @@ fn cache_mounts(text: &str, made: &mut Vec<Made>) -> String {
                 && !targets.contains(&t)
             {
                 targets.push(t);
+            }
+        }
+        for (program, name, by_stage) in [
+            ("go", "Go module", &shared.go),
+            ("cargo", "Cargo registry", &shared.cargo),
+        ] {
+            if let Some(target) = stage.and_then(|s| by_stage.get(&s))
+                && runs_program(run, program)
+            {
+                targets.push((target.clone(), name));
             }
         }
         if targets.is_empty() {
@@ -419,7 +412,7 @@ fn cache_mounts(text: &str, made: &mut Vec<Made>) -> String {
                 "{} reused across builds and never stored in a layer",
                 targets
                     .iter()
-                    .map(|(t, _)| *t)
+                    .map(|(t, _)| t.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -433,6 +426,174 @@ fn cache_mounts(text: &str, made: &mut Vec<Made>) -> String {
         }
     }
     out
+}
+
+/// A RUN that can get cache mounts, and the variables it sees: none of its own, as root,
+/// with the home directory root's.
+fn mountable<'m>(
+    doc: &Dockerfile<'_>,
+    model: &'m Model,
+    index: usize,
+) -> Option<(&'m RunFacts, &'m dockwright_syntax::expand::Variables)> {
+    if doc.instructions().get(index)?.kind() != InstructionKind::Run {
+        return None;
+    }
+    let run = model.run(index)?;
+    if !run.mounts.is_empty() || run.scripts.is_empty() {
+        return None;
+    }
+    let root = model
+        .instruction(index)
+        .and_then(|f| f.user.as_deref())
+        .is_none_or(|u| matches!(u, "root" | "0" | "0:0" | "root:root"));
+    let env = model.env_at(index);
+    // The caches are under the home directory: root's, unless a variable moves it.
+    let home_moved = env
+        .get("HOME")
+        .is_some_and(|h| h.trim_end_matches('/') != "/root")
+        || env.contains("XDG_CACHE_HOME");
+    (root && !home_moved).then_some((run, env))
+}
+
+/// Whether a RUN runs a program (by name) anywhere in its scripts.
+fn runs_program(run: &RunFacts, program: &str) -> bool {
+    run.scripts
+        .iter()
+        .flat_map(|s| s.commands())
+        .any(|c| c.program_name() == Some(program))
+}
+
+/// Go's module cache and Cargo's registry are read again by every later `go` (`cargo`)
+/// RUN of the stage (the build after the download), so they are mounted on all of them or
+/// on none: per build stage (not the image's: a program reading them at run time would find
+/// them gone), the target when every such RUN can have it, runs with network (a lost cache
+/// is downloaded again) and sees the same directory, and one of them fills it.
+struct SharedCaches {
+    go: std::collections::BTreeMap<usize, String>,
+    cargo: std::collections::BTreeMap<usize, String>,
+}
+
+impl SharedCaches {
+    fn new(doc: &Dockerfile<'_>, model: &Model, image_from: usize) -> Self {
+        let mut found = Self {
+            go: Default::default(),
+            cargo: Default::default(),
+        };
+        for (program, location, target, by_stage) in [
+            (
+                "go",
+                CacheLocation::GoModuleCache,
+                go_module_cache
+                    as fn(&dockwright_syntax::expand::Variables, Option<&str>) -> Option<String>,
+                &mut found.go,
+            ),
+            (
+                "cargo",
+                CacheLocation::CargoRegistry,
+                cargo_registry,
+                &mut found.cargo,
+            ),
+        ] {
+            // Per stage: the targets its RUNs would need (None: one cannot have it), and
+            // whether one fills the cache.
+            let mut stages: std::collections::BTreeMap<usize, (Vec<Option<String>>, bool)> =
+                Default::default();
+            for index in 0..image_from.min(doc.instructions().len()) {
+                let Some(run) = model.run(index) else {
+                    continue;
+                };
+                let Some(stage) = model.instruction(index).and_then(|f| f.stage) else {
+                    continue;
+                };
+                if !runs_program(run, program) {
+                    continue;
+                }
+                let base = base_repository(model, stage);
+                let need = mountable(doc, model, index)
+                    .filter(|(run, _)| run.network.is_none())
+                    .and_then(|(_, env)| target(env, base.as_deref()));
+                let fills = run
+                    .effects
+                    .caches
+                    .iter()
+                    .any(|c| c.location == location && c.left_in_layer());
+                let entry = stages.entry(stage).or_default();
+                entry.0.push(need);
+                entry.1 |= fills;
+            }
+            for (stage, (needs, fills)) in stages {
+                let first = needs.first().cloned().flatten();
+                if let Some(first) = first
+                    && fills
+                    && needs.iter().all(|n| n.as_deref() == Some(first.as_str()))
+                {
+                    by_stage.insert(stage, first);
+                }
+            }
+        }
+        found
+    }
+}
+
+/// An absolute directory a variable names (the first of a list).
+fn absolute_dir(value: &str) -> Option<String> {
+    let first = value
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    (first.starts_with('/') && first.len() > 1 && !first.contains('$')).then(|| first.to_string())
+}
+
+/// Where Go keeps downloaded modules: `$GOMODCACHE`, `$GOPATH/pkg/mod`, or root's
+/// `~/go/pkg/mod`; nothing when a variable names it in a way not known here.
+fn go_module_cache(
+    env: &dockwright_syntax::expand::Variables,
+    base: Option<&str>,
+) -> Option<String> {
+    if let Some(dir) = env.get("GOMODCACHE") {
+        return absolute_dir(dir);
+    }
+    if let Some(path) = env.get("GOPATH") {
+        return absolute_dir(path).map(|p| format!("{p}/pkg/mod"));
+    }
+    // The official golang images set GOPATH=/go.
+    Some(if base == Some("golang") {
+        "/go/pkg/mod".into()
+    } else {
+        "/root/go/pkg/mod".into()
+    })
+}
+
+/// Cargo's registry: `$CARGO_HOME/registry` (`/usr/local/cargo` in the rust images), or
+/// root's `~/.cargo/registry`.
+fn cargo_registry(
+    env: &dockwright_syntax::expand::Variables,
+    base: Option<&str>,
+) -> Option<String> {
+    match env.get("CARGO_HOME") {
+        Some(home) => absolute_dir(home).map(|h| format!("{h}/registry")),
+        // The official rust images set CARGO_HOME=/usr/local/cargo.
+        None if base == Some("rust") => Some("/usr/local/cargo/registry".into()),
+        None => Some("/root/.cargo/registry".into()),
+    }
+}
+
+/// The repository name (`golang`, `rust`) of the image a stage is built on, through the
+/// stages it is built on.
+fn base_repository(model: &Model, stage: usize) -> Option<String> {
+    let mut stage = stage;
+    for _ in 0..model.stages.len() {
+        match &model.stages.get(stage)?.base {
+            StageBase::Stage(parent) => stage = *parent,
+            StageBase::Image(image) => {
+                let path = image.reference.as_ref()?.path.clone();
+                return path.rsplit('/').next().map(str::to_string);
+            }
+            StageBase::Scratch => return None,
+        }
+    }
+    None
 }
 
 /// The changes, with the lines of the original instructions they concern (the rewrite

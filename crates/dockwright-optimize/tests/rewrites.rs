@@ -536,3 +536,64 @@ fn a_change_of_a_continued_run_lists_its_lines_and_findings() {
             .any(|r| r.code == "DW2102" && r.line == 3)
     );
 }
+
+#[test]
+fn go_modules_and_cargo_registry_are_mounted_on_every_run_of_a_build_stage() {
+    let source = "FROM golang:1.22 AS build\nWORKDIR /src\nCOPY go.mod go.sum ./\nRUN go mod download\nCOPY . .\nRUN go vet ./...\nRUN go build -o /app .\nFROM rust:1.80 AS rust\nRUN cargo install ripgrep\nRUN cargo --version\nFROM debian:12\nCOPY --from=build /app /app\nCOPY --from=rust /usr/local/cargo/bin/rg /usr/local/bin/rg\nCMD [\"/app\"]\n";
+    let result = optimize(
+        &OptimizeInput {
+            source,
+            context: None,
+            dockerfile: None,
+        },
+        &OptimizeOptions { buildkit: true },
+    )
+    .unwrap();
+    let text = &result.dockerfile;
+    // The golang images set GOPATH=/go, the rust images CARGO_HOME=/usr/local/cargo.
+    let go_runs: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("RUN") && l.contains(" go "))
+        .collect();
+    assert_eq!(go_runs.len(), 3, "{text}");
+    let target = |l: &str| {
+        l.split_whitespace()
+            .find(|w| w.contains("pkg/mod"))
+            .map(str::to_string)
+    };
+    let first = target(go_runs[0]);
+    assert_eq!(
+        first.as_deref(),
+        Some("--mount=type=cache,target=/go/pkg/mod"),
+        "{text}"
+    );
+    assert!(go_runs.iter().all(|l| target(l) == first), "{text}");
+    let cargo_runs: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("RUN") && l.contains("cargo "))
+        .collect();
+    assert!(
+        cargo_runs
+            .iter()
+            .all(|l| l.contains("--mount=type=cache,target=/usr/local/cargo/registry ")),
+        "{text}"
+    );
+    assert_eq!(
+        run_again(text, true),
+        *text,
+        "optimizing again changes nothing"
+    );
+}
+
+fn run_again(source: &str, buildkit: bool) -> String {
+    optimize(
+        &OptimizeInput {
+            source,
+            context: None,
+            dockerfile: None,
+        },
+        &OptimizeOptions { buildkit },
+    )
+    .unwrap()
+    .dockerfile
+}
