@@ -392,7 +392,7 @@ fn cache_mounts(text: &str, made: &mut Vec<Made>) -> String {
             continue;
         }
         // After the `RUN` keyword: the flags come before the command.
-        let at = inst.span().start + 3;
+        let at = inst.keyword().span.end;
         let flags: String = targets
             .iter()
             .map(|(t, _)| format!(" --mount=type=cache,target={t}"))

@@ -597,3 +597,21 @@ fn run_again(source: &str, buildkit: bool) -> String {
     .unwrap()
     .dockerfile
 }
+
+#[test]
+fn mounts_go_after_the_run_keyword_however_it_is_written() {
+    for (source, expected) in [
+        (
+            "FROM python:3.12\n  run pip install flask\n",
+            "  run --mount=type=cache,target=/root/.cache/pip pip install flask\n",
+        ),
+        (
+            "FROM python:3.12\nRUN <<EOT\npip install flask\nEOT\n",
+            "RUN --mount=type=cache,target=/root/.cache/pip <<EOT\npip install flask\nEOT\n",
+        ),
+    ] {
+        let text = run_again(source, true);
+        assert!(text.contains(expected), "{text}");
+        assert_eq!(run_again(&text, true), text);
+    }
+}
