@@ -184,14 +184,20 @@ fn dependency_move(plan: &Plan, project: &ProjectFiles) -> Result<Option<Depende
     let mut steps = Vec::new();
     let mut manifests: Vec<String> = Vec::new();
     let mut ecosystem = None;
+    // ENV/ARG between dependency steps move with them, in order, when another dependency
+    // step follows (else a second run would move the rest: the rewrite is a fixed point).
+    let mut pending: Vec<usize> = Vec::new();
     for i in source_copy + 1..plan.range.end {
         match plan.role(i) {
-            Some(Role::Config) if steps.is_empty() => {
+            Some(Role::Config) => {
                 let kind = plan_kind(plan, i);
-                if matches!(kind, Some(InstructionKind::Env | InstructionKind::Arg)) {
+                if !matches!(kind, Some(InstructionKind::Env | InstructionKind::Arg)) {
+                    break;
+                }
+                if steps.is_empty() {
                     config_between.push(i);
                 } else {
-                    break;
+                    pending.push(i);
                 }
             }
             Some(Role::Dependency {
@@ -199,6 +205,7 @@ fn dependency_move(plan: &Plan, project: &ProjectFiles) -> Result<Option<Depende
                 manifests: m,
             }) => {
                 ecosystem = ecosystem.or(Some(*e));
+                steps.append(&mut pending);
                 steps.push(i);
                 for f in m {
                     if !manifests.contains(f) {
@@ -799,7 +806,12 @@ pub(crate) fn rewrite(
                         out.push_str(stub);
                     }
                     let mut lines = vec![w.line(d.source_copy)];
-                    lines.extend(d.steps.iter().map(|&i| w.line(i)));
+                    lines.extend(
+                        d.steps
+                            .iter()
+                            .filter(|&&i| matches!(plan.role(i), Some(Role::Dependency { .. })))
+                            .map(|&i| w.line(i)),
+                    );
                     changes.push(Change {
                         kind: ChangeKind::DependenciesFirst,
                         summary: format!(

@@ -21,13 +21,33 @@ fn answers(kind: ChangeKind, code: &str, name: &str) -> bool {
         ChangeKind::MultiStage => {
             name.contains("build") || name.contains("dev") || name.contains("compiler")
         }
-        ChangeKind::DependenciesFirst => name.contains("order") || name.contains("cache"),
+        // Caches kept in a layer are package hygiene's, not the build cache's.
+        ChangeKind::DependenciesFirst => {
+            name.contains("order")
+                || (name.contains("cache")
+                    && !name.ends_with("cache-kept")
+                    && !name.ends_with("cache-left"))
+        }
         ChangeKind::PackageHygiene | ChangeKind::CacheMount => {
             name.contains("apt")
                 || name.contains("recommends")
                 || name.contains("lists")
                 || name.contains("update")
                 || code == "DL3008"
+                || matches!(
+                    code,
+                    "DW2101"
+                        | "DW2102"
+                        | "DW2103"
+                        | "DW2105"
+                        | "DW2106"
+                        | "DW2107"
+                        | "DW2401"
+                        | "DW1105"
+                        | "DW1106"
+                        | "DW1107"
+                )
+                || (kind == ChangeKind::CacheMount && code == "DW3304")
         }
         ChangeKind::ExecForm => name.contains("json") || name.contains("exec"),
         ChangeKind::NonRootUser => name.contains("user") || name.contains("root"),

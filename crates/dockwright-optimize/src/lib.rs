@@ -16,6 +16,11 @@
 //!   source (pip requirements, npm, yarn, pnpm, Go modules, Cargo with a stub target);
 //! - apt installs become one layer with the index update, `--no-install-recommends` in the
 //!   runtime, and the lists removed (or cache mounts with `--buildkit`);
+//! - in the stage that becomes the image, the other package managers leave no cache in the
+//!   layer: `apk add --no-cache`, `dnf`/`yum`/`microdnf clean all`, `zypper clean --all`,
+//!   `pip install --no-cache-dir`, `npm cache clean --force`, `yarn cache clean` (the lint
+//!   rules' fixes; apk's in build stages too), and their installs answer yes; with
+//!   `--buildkit`, pip, npm and Go's build cache go on cache mounts instead;
 //! - shell-form `CMD`/`ENTRYPOINT` in exec form when the command is a plain word list;
 //! - a non-root `USER` when none is set and the command needs no privileged port.
 //!
@@ -24,6 +29,7 @@
 mod analyze;
 mod emit;
 mod explain;
+mod hygiene;
 mod pin;
 
 use std::path::Path;
@@ -179,7 +185,12 @@ pub fn optimize(
     let project = analyze::ProjectFiles::new(input.context);
     let plan = analyze::analyze(&doc, &project);
     let mut rewrite = emit::rewrite(&doc, &plan, &project, options);
-    let output = rewrite.text.clone();
+    let (output, hygiene) = hygiene::apply(
+        input.source,
+        std::mem::take(&mut rewrite.text),
+        options.buildkit,
+    );
+    rewrite.changes.extend(hygiene);
     if output != input.source {
         dockwright_syntax::parse(&output).map_err(|e| OptimizeError::Rewrite(e.to_string()))?;
     }

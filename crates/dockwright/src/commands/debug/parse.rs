@@ -53,7 +53,37 @@ fn read(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// `--check`: parses the files on every core and reports the rejected ones in the order
+/// given (a file that cannot be read is an error, as without `--check`).
+fn check(files: &[PathBuf]) -> anyhow::Result<Status> {
+    use rayon::prelude::*;
+    let verdicts: Vec<anyhow::Result<Option<String>>> = files
+        .par_iter()
+        .map(|path| {
+            let source = read(path)?;
+            Ok(dockwright_syntax::parse_bytes(&source)
+                .err()
+                .map(|err| format!("{}:{err}", path.display())))
+        })
+        .collect();
+    let mut rejected = false;
+    for verdict in verdicts {
+        if let Some(message) = verdict? {
+            rejected = true;
+            eprintln!("{message}");
+        }
+    }
+    Ok(if rejected {
+        Status::Failure
+    } else {
+        Status::Success
+    })
+}
+
 pub fn run(args: &ParseArgs) -> anyhow::Result<Status> {
+    if args.check {
+        return check(&args.files);
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut rejected = false;
