@@ -294,6 +294,39 @@ fn build_args(build: &BuildDefinition) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Evidence on a finding only the default target's lint run makes.
+const DEFAULT_TARGET_EVIDENCE: &str = "in the default target (`docker build` without `--target` builds the last stage), which no discovered build uses";
+
+/// The lint run for the default target when every discovered build of `unit` targets a
+/// stage other than the last one: the first build's args, its context, no target.
+fn default_target_run(
+    root: &Path,
+    doc: &dockwright_syntax::Dockerfile,
+    options: &AnalyzeOptions<'_>,
+    unit: &Unit<'_>,
+) -> Option<LintRun> {
+    let first = unit.builds.first()?;
+    let mut model_options = options.linter.settings().build.clone();
+    model_options.build_args.extend(build_args(first));
+    model_options.target = None;
+    let last = Model::build(doc, &model_options).target?;
+    let covered = unit.builds.iter().any(|b| {
+        let mut o = model_options.clone();
+        o.build_args.extend(build_args(b));
+        o.target = b.target.clone();
+        Model::build(doc, &o).target.is_none_or(|t| t == last)
+    });
+    (!covered).then(|| {
+        (
+            PlanOptions {
+                build_args: build_args(first),
+                target: None,
+            },
+            context_dir(root, first),
+        )
+    })
+}
+
 fn analyze_unit(
     root: &Path,
     unit: &Unit<'_>,
@@ -350,8 +383,16 @@ fn analyze_unit(
             None => lint_runs.push((key, vec![b.id.clone()])),
         }
     }
+    // The default target (`docker build` without `--target`: the last stage) ships too when
+    // someone builds the directory by hand; when no discovered build produces that stage,
+    // lint it as well, after the discovered builds, and say so on what only it finds.
+    let default_run = default_target_run(root, &doc, options, unit);
+    let discovered_runs = lint_runs.len();
+    if let Some(run) = default_run {
+        lint_runs.push((run, Vec::new()));
+    }
     let mut lint_findings: Vec<Finding> = Vec::new();
-    for ((o, dir), ids) in &lint_runs {
+    for (run_index, ((o, dir), ids)) in lint_runs.iter().enumerate() {
         let mut settings = options.linter.settings().clone();
         settings.build.build_args.extend(o.build_args.clone());
         settings.build.target = o.target.clone();
@@ -376,7 +417,10 @@ fn analyze_unit(
             }
         }
         for d in &report.diagnostics {
-            let f = lint_finding(d, unit, ids);
+            let mut f = lint_finding(d, unit, ids);
+            if run_index >= discovered_runs {
+                f.evidence.push(DEFAULT_TARGET_EVIDENCE.to_owned());
+            }
             merge_finding(&mut lint_findings, f);
         }
     }

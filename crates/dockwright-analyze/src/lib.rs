@@ -38,3 +38,17 @@ pub mod report;
 pub use analyze::{AnalyzeError, AnalyzeOptions, Optimizer, Progress, analyze, stage_graphs};
 pub use dockwright_model::BuildOptions as ModelOptions;
 pub use report::*;
+
+/// Opt-in rules `analyze` runs in addition to the user's selection: a full report names
+/// them (at low priority) where `lint` stays quiet by default. A rule the user's
+/// configuration ignores stays off (`ignore` wins over `extend-select`).
+pub const ANALYZE_RULES: &[&str] = &["DW4401"];
+
+/// `options` with [`ANALYZE_RULES`] added to its `extend-select`.
+pub fn with_analyze_rules(mut options: dockwright_rules::Options) -> dockwright_rules::Options {
+    options
+        .extend_select
+        .get_or_insert_with(Vec::new)
+        .extend(ANALYZE_RULES.iter().map(|c| (*c).to_owned()));
+    options
+}

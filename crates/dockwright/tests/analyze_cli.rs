@@ -235,3 +235,47 @@ fn analyze_with_an_image() {
         "the image's own findings join the report"
     );
 }
+
+/// `analyze` runs the opt-in base-image-digest rule unless the project's config ignores it.
+#[test]
+fn analyze_adds_digest_rule_unless_ignored() {
+    let codes = |out: &Output| -> Vec<String> {
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let out = run(&[
+        "analyze",
+        "--isolated",
+        "--no-shellcheck",
+        "--format",
+        "json",
+        "examples/ml-transcriber",
+    ]);
+    assert!(codes(&out).iter().any(|c| c == "DW4401"), "{out:?}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), "FROM python:3.12-slim\n").unwrap();
+    let with = |config: Option<&str>| {
+        if let Some(text) = config {
+            std::fs::write(dir.path().join(".dockwright.toml"), text).unwrap();
+        }
+        run(&[
+            "analyze",
+            "--no-shellcheck",
+            "--format",
+            "json",
+            dir.path().to_str().unwrap(),
+        ])
+    };
+    assert!(codes(&with(None)).iter().any(|c| c == "DW4401"));
+    let ignored = with(Some("ignore = [\"base-image-no-digest\"]\n"));
+    assert!(
+        !codes(&ignored).iter().any(|c| c == "DW4401"),
+        "{ignored:?}"
+    );
+}

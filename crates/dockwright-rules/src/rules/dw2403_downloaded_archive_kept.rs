@@ -131,7 +131,7 @@ impl Check for DownloadedArchiveKept {
 }
 
 /// `name` as an absolute path, when the directory it is relative to is known.
-fn resolve(cwd: Option<&str>, name: &str) -> Option<String> {
+pub(crate) fn resolve(cwd: Option<&str>, name: &str) -> Option<String> {
     if name.starts_with('/') {
         return Some(dockwright_model::path::clean(name));
     }
@@ -150,7 +150,7 @@ fn mark_used(downloads: &mut [(String, Span, bool)], cwd: Option<&str>, name: &s
 }
 
 /// The file name curl `-O` and wget give a URL's download.
-fn url_file_name(url: &str) -> Option<String> {
+pub(crate) fn url_file_name(url: &str) -> Option<String> {
     let path = url.split(['?', '#']).next()?;
     let name = path.rsplit('/').next()?;
     (!name.is_empty() && !path.ends_with("//")).then(|| name.to_string())

@@ -3,7 +3,8 @@ use crate::prelude::*;
 crate::declare_rule! {
     /// Suggests a slim runtime base where the image uses a full one: `python`, `node`,
     /// `ruby` and `debian` without `-slim`, a JDK where a JRE runs the program, `golang`,
-    /// `rust`, `maven` or `gradle` as the image that ships (info).
+    /// `rust`, `maven` or `gradle` as the image that ships, a CUDA `-devel` image where the
+    /// `-runtime` one runs the program (info).
     ///
     /// ## Why
     /// The full Debian-based language images carry compilers, headers and hundreds of
@@ -13,7 +14,9 @@ crate::declare_rule! {
     /// compiles at run time, the slim variant runs the same program; when the build needs a
     /// compiler, build in the full image and copy the result into the slim one. Toolchain
     /// images (`golang`, `rust`, `maven`, `gradle`) are for building: ship the binary on
-    /// `distroless`/`scratch` or the JAR on a JRE.
+    /// `distroless`/`scratch` or the JAR on a JRE. `nvidia/cuda:*-devel-*` adds nvcc, the
+    /// CUDA headers and static libraries (several GB) to the `-runtime-*` variant, which has
+    /// every library a compiled CUDA program (or PyTorch wheel) loads.
     ///
     /// Only the stage that becomes the image is judged (through `FROM stage` chains and
     /// ARG-resolved names); builder stages should use full images. `ubuntu` has no slim
@@ -33,7 +36,10 @@ crate::declare_rule! {
     /// Unsafe, for `python`, `node`, `ruby` and `debian` tags it can rewrite (`3.12` →
     /// `3.12-slim`, `3.12-bookworm` → `3.12-slim-bookworm`, `20-bookworm` →
     /// `20-bookworm-slim`): a slim image lacks compilers and some libraries a `RUN` may
-    /// need.
+    /// need. For `nvidia/cuda` (and `nvcr.io/nvidia/cuda`) tags with a `devel` component it
+    /// writes `runtime` (`12.1.0-cudnn8-devel-ubuntu22.04` → `12.1.0-cudnn8-runtime-ubuntu22.04`):
+    /// unsafe, a `RUN` that compiles CUDA code (or a `pip install` building an extension
+    /// against CUDA) then fails; build it in a `-devel` stage and copy the result.
     pub struct FullBaseImage {
         code: "DW2409",
         name: "full-base-image",
@@ -115,6 +121,15 @@ impl Check for FullBaseImage {
                         None,
                     )
                 }
+                "nvidia/cuda" | "nvcr.io/nvidia/cuda" => match cuda_runtime_tag(&tag) {
+                    Some(runtime) => (
+                        format!(
+                            "`{name}:{tag}` is the CUDA development image (nvcc, headers, static libraries: several GB more than the runtime variant); use `{name}:{runtime}` for the image that ships and compile in a `-devel` builder stage if needed"
+                        ),
+                        Some(runtime),
+                    ),
+                    None => continue,
+                },
                 _ => continue,
             };
             // The fix edits the tag as written: only for a literal name without a digest.
@@ -129,12 +144,18 @@ impl Check for FullBaseImage {
                         None => Some(Edit::insert(image.span.end, format!(":{slim}"))),
                     }
                 });
-            found.push((image.span, message, edit));
+            let cuda = name.ends_with("nvidia/cuda");
+            found.push((image.span, message, edit, cuda));
         }
-        for (span, message, edit) in found {
+        for (span, message, edit, cuda) in found {
             let diagnostic = cx.report(span, message);
             if let Some(edit) = edit {
-                diagnostic.set_fix(Fix::unsafe_edits("use the slim variant", vec![edit]));
+                let title = if cuda {
+                    "use the runtime variant"
+                } else {
+                    "use the slim variant"
+                };
+                diagnostic.set_fix(Fix::unsafe_edits(title, vec![edit]));
             }
         }
     }
@@ -183,9 +204,36 @@ fn slim_tag(name: &str, tag: &str) -> Option<String> {
     })
 }
 
+/// The `-runtime` variant of a CUDA `-devel` tag (`12.1.0-cudnn8-devel-ubuntu22.04` →
+/// `12.1.0-cudnn8-runtime-ubuntu22.04`); `None` when no component is `devel`.
+fn cuda_runtime_tag(tag: &str) -> Option<String> {
+    let parts: Vec<&str> = tag.split('-').collect();
+    parts.contains(&"devel").then(|| {
+        parts
+            .iter()
+            .map(|p| if *p == "devel" { "runtime" } else { p })
+            .collect::<Vec<_>>()
+            .join("-")
+    })
+}
+
 #[cfg(test)]
 mod tests {
-    use super::slim_tag;
+    use super::{cuda_runtime_tag, slim_tag};
+
+    #[test]
+    fn cuda_tags() {
+        assert_eq!(
+            cuda_runtime_tag("12.1.0-cudnn8-devel-ubuntu22.04").as_deref(),
+            Some("12.1.0-cudnn8-runtime-ubuntu22.04")
+        );
+        assert_eq!(
+            cuda_runtime_tag("12.4.1-devel-ubi9").as_deref(),
+            Some("12.4.1-runtime-ubi9")
+        );
+        assert_eq!(cuda_runtime_tag("12.4.1-runtime-ubuntu22.04"), None);
+        assert_eq!(cuda_runtime_tag("12.4.1-base-ubuntu22.04"), None);
+    }
 
     #[test]
     fn tags() {

@@ -103,8 +103,9 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Status> {
             _ => anyhow::bail!("--var {v:?}: expected NAME=VALUE"),
         }
     }
+    // `analyze` adds a few opt-in rules (see `ANALYZE_RULES`) unless the config ignores them.
     let settings = if args.isolated {
-        Settings::default()
+        Settings::from_options(dockwright_analyze::with_analyze_rules(Default::default()))?
     } else {
         let dir = std::fs::canonicalize(&args.path).unwrap_or_else(|_| args.path.clone());
         match config::discover(&dir)? {
@@ -114,10 +115,12 @@ pub fn run(args: &AnalyzeArgs) -> anyhow::Result<Status> {
                         terminal::info(format!("config: {}", f.display()));
                     }
                 }
-                Settings::from_options(options)
+                Settings::from_options(dockwright_analyze::with_analyze_rules(options))
                     .with_context(|| format!("invalid settings for {}", dir.display()))?
             }
-            None => Settings::default(),
+            None => {
+                Settings::from_options(dockwright_analyze::with_analyze_rules(Default::default()))?
+            }
         }
     };
     let linter = Linter::new(settings).with_shellcheck(!args.no_shellcheck);
