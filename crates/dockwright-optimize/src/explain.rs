@@ -57,6 +57,33 @@ fn answers(kind: ChangeKind, code: &str, name: &str) -> bool {
     }
 }
 
+/// Consecutive RUNs left in the optimized Dockerfile (lint rule DW3001): merging them saves
+/// layers, but then an edit to any of the merged commands re-runs all of them, so it is
+/// proposed, not applied.
+pub(crate) fn merge_runs_proposal(optimized: &str) -> Option<crate::Proposal> {
+    let linter = Linter::new(Settings::default()).with_shellcheck(false);
+    let report = linter.lint("Dockerfile.optimized", optimized);
+    let lines: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "DW3001")
+        .map(|d| d.line.to_string())
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    Some(crate::Proposal {
+        summary: format!(
+            "merge the RUN at line(s) {} of the optimized Dockerfile into the RUN before it (`dockwright lint --fix --unsafe-fixes` does it)",
+            lines.join(", ")
+        ),
+        reason: "one layer fewer each, but an edit to any merged command then re-runs all of \
+                 them: a trade-off for the owner"
+            .into(),
+        lines: Vec::new(),
+    })
+}
+
 /// Lists, with each change, the findings of the original it resolves.
 pub(crate) fn attach_rules(source: &str, changes: &mut [Change]) {
     let linter = Linter::new(Settings::default()).with_shellcheck(false);

@@ -191,6 +191,9 @@ pub fn optimize(
         options.buildkit,
     );
     rewrite.changes.extend(hygiene);
+    rewrite
+        .proposals
+        .extend(explain::merge_runs_proposal(&output));
     if output != input.source {
         dockwright_syntax::parse(&output).map_err(|e| OptimizeError::Rewrite(e.to_string()))?;
     }
